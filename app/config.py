@@ -1,0 +1,79 @@
+"""Settings and paths: where the local database lives, which database to use, the theme.
+
+Settings are a small JSON file in the user's config folder. A database password is never
+written there: PostgreSQL credentials belong in ~/.pgpass or the PGPASSWORD variable.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "switchboard"
+ENV_DATABASE_URL = "SWITCHBOARD_DATABASE_URL"
+THEMES = ("system", "light", "dark")
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'switchboard.sqlite'}"
+
+
+def os_username() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return os.environ.get("USER") or "operator"
+
+
+@dataclass
+class Settings:
+    database_url: str | None = None
+    theme: str = "system"
+    recent_databases: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def path() -> Path:
+        return config_dir() / "settings.json"
+
+    @classmethod
+    def load(cls) -> Settings:
+        try:
+            raw = json.loads(cls.path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        settings = cls(**known)
+        if settings.theme not in THEMES:
+            settings.theme = "system"
+        return settings
+
+    def save(self) -> None:
+        path = self.path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        tmp.replace(path)
+
+
+def resolve_database_url(cli_value: str | None, settings: Settings | None = None) -> str:
+    """--database, then SWITCHBOARD_DATABASE_URL, then the settings file, then the local file."""
+    if cli_value:
+        return cli_value
+    env = os.environ.get(ENV_DATABASE_URL)
+    if env:
+        return env
+    chosen = (settings or Settings.load()).database_url
+    return chosen or default_database_url()

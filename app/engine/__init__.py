@@ -1,0 +1,1 @@
+"""Pure calculation core: no Qt, no SQL. Frozen dataclasses, Decimal money, date values."""

@@ -1,0 +1,53 @@
+"""SQLAlchemy ORM tables, one module per domain. Importing this package registers them all."""
+
+from app.models.accounts import Account, Customer, Subscription
+from app.models.audit import AuditEvent
+from app.models.base import Base
+from app.models.characteristics import (
+    CharacteristicAllowedValue,
+    CharacteristicType,
+    CharacteristicValue,
+)
+from app.models.financials import Adjustment, Bill, BillSegment, Payment
+from app.models.parties import CommunicationPreference, Party, PartyContact, PartyIdentifier
+from app.models.premises import LandlordAgreement, Premise
+from app.models.roles import PartyRole
+from app.models.service_agreements import (
+    ServiceAgreement,
+    ServiceAgreementRate,
+    ServiceAgreementServicePoint,
+)
+from app.models.service_points import DeviceInstallation, Item, Meter, Register, ServicePoint
+from app.models.users import AppUser, AppUserRole
+
+__all__ = [
+    "Account",
+    "Adjustment",
+    "AppUser",
+    "AppUserRole",
+    "AuditEvent",
+    "Base",
+    "Bill",
+    "BillSegment",
+    "CharacteristicAllowedValue",
+    "CharacteristicType",
+    "CharacteristicValue",
+    "CommunicationPreference",
+    "Customer",
+    "DeviceInstallation",
+    "Item",
+    "LandlordAgreement",
+    "Meter",
+    "Party",
+    "PartyContact",
+    "PartyIdentifier",
+    "PartyRole",
+    "Payment",
+    "Premise",
+    "Register",
+    "ServiceAgreement",
+    "ServiceAgreementRate",
+    "ServiceAgreementServicePoint",
+    "ServicePoint",
+    "Subscription",
+]

@@ -1,0 +1,219 @@
+"""Enumerations of the customer model, in the domain's words (spec/60 Part A)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class UserRole(StrEnum):
+    CSR = "CSR"
+    DISPATCHER = "DISPATCHER"
+    WAREHOUSE = "WAREHOUSE"
+    RATE_ANALYST = "RATE_ANALYST"
+    SUPERVISOR = "SUPERVISOR"
+    ADMIN = "ADMIN"
+
+
+class PartyKind(StrEnum):
+    PERSON = "PERSON"
+    ORGANISATION = "ORGANISATION"
+
+
+class PartyStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    MERGED = "MERGED"
+
+
+class OrgCategory(StrEnum):
+    COMPANY = "COMPANY"
+    LOCAL_AUTHORITY = "LOCAL_AUTHORITY"
+    SERVICE_PROVIDER = "SERVICE_PROVIDER"
+    DISTRIBUTOR = "DISTRIBUTOR"
+    PARTNER = "PARTNER"
+    OTHER = "OTHER"
+
+
+class ContactKind(StrEnum):
+    PHONE = "PHONE"
+    EMAIL = "EMAIL"
+
+
+class IdentifierKind(StrEnum):
+    DRIVERS_LICENSE = "DRIVERS_LICENSE"
+    PASSPORT = "PASSPORT"
+    NATIONAL_ID = "NATIONAL_ID"
+    TAX_ID = "TAX_ID"
+    COMPANY_REGISTRATION = "COMPANY_REGISTRATION"
+
+
+class CorrespondenceType(StrEnum):
+    BILL = "BILL"
+    STATEMENT = "STATEMENT"
+    COLLECTION_LETTER = "COLLECTION_LETTER"
+    GENERAL = "GENERAL"
+
+
+class Channel(StrEnum):
+    POST = "POST"
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    NONE = "NONE"
+
+
+class CustomerClass(StrEnum):
+    RESIDENTIAL = "RESIDENTIAL"
+    COMMERCIAL = "COMMERCIAL"
+    INDUSTRIAL = "INDUSTRIAL"
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
+class BillingFrequency(StrEnum):
+    MONTHLY = "MONTHLY"
+    BIMONTHLY = "BIMONTHLY"
+    QUARTERLY = "QUARTERLY"
+
+    @property
+    def months(self) -> int:
+        return {"MONTHLY": 1, "BIMONTHLY": 2, "QUARTERLY": 3}[self.value]
+
+
+class InvoicingMode(StrEnum):
+    CONSOLIDATED = "CONSOLIDATED"
+    STATEMENT = "STATEMENT"
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+
+class RoleType(StrEnum):
+    """Party roles (spec/60 §A2.4). 'Owner' of an account and of a property are distinct."""
+
+    OWNER = "OWNER"
+    ADMINISTRATOR = "ADMINISTRATOR"
+    PAYER = "PAYER"
+    HOLDER = "HOLDER"
+    APPLICANT = "APPLICANT"
+    PROPERTY_OWNER = "PROPERTY_OWNER"
+    TENANT = "TENANT"
+    CONTACT = "CONTACT"
+
+
+class RoleTarget(StrEnum):
+    ACCOUNT = "ACCOUNT"
+    PREMISE = "PREMISE"
+    SERVICE_AGREEMENT = "SERVICE_AGREEMENT"
+
+
+#: Which objects each role may be held on.
+ROLE_TARGETS: dict[RoleType, frozenset[RoleTarget]] = {
+    RoleType.OWNER: frozenset({RoleTarget.ACCOUNT}),
+    RoleType.ADMINISTRATOR: frozenset({RoleTarget.ACCOUNT}),
+    RoleType.PAYER: frozenset({RoleTarget.ACCOUNT, RoleTarget.SERVICE_AGREEMENT}),
+    RoleType.HOLDER: frozenset({RoleTarget.SERVICE_AGREEMENT}),
+    RoleType.APPLICANT: frozenset({RoleTarget.SERVICE_AGREEMENT}),
+    RoleType.PROPERTY_OWNER: frozenset({RoleTarget.PREMISE}),
+    RoleType.TENANT: frozenset({RoleTarget.PREMISE, RoleTarget.SERVICE_AGREEMENT}),
+    RoleType.CONTACT: frozenset(
+        {RoleTarget.ACCOUNT, RoleTarget.PREMISE, RoleTarget.SERVICE_AGREEMENT}
+    ),
+}
+
+
+class PremiseType(StrEnum):
+    HOUSE = "HOUSE"
+    APARTMENT = "APARTMENT"
+    APARTMENT_BUILDING = "APARTMENT_BUILDING"
+    COMMERCIAL = "COMMERCIAL"
+    INDUSTRIAL = "INDUSTRIAL"
+    SHOPPING_CENTRE = "SHOPPING_CENTRE"
+    FARM = "FARM"
+
+
+class LandlordAgreementStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
+class ServiceType(StrEnum):
+    ELECTRIC = "ELECTRIC"
+    GAS = "GAS"
+    WATER = "WATER"
+
+
+class ConsumerKind(StrEnum):
+    IMPORT = "IMPORT"
+    EXPORT = "EXPORT"
+    EV_CHARGER = "EV_CHARGER"
+    STORAGE = "STORAGE"
+    OTHER = "OTHER"
+
+
+class DeviceStatus(StrEnum):
+    IN_STOCK = "IN_STOCK"
+    INSTALLED = "INSTALLED"
+    RETIRED = "RETIRED"
+
+
+class SAStatus(StrEnum):
+    PENDING_START = "PENDING_START"
+    ACTIVE = "ACTIVE"
+    PENDING_STOP = "PENDING_STOP"
+    STOPPED = "STOPPED"
+    CLOSED = "CLOSED"
+    CANCELED = "CANCELED"
+
+
+#: Statuses in which an agreement occupies its service points.
+LIVE_SA_STATUSES = frozenset(
+    {SAStatus.PENDING_START, SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED,
+     SAStatus.CLOSED}
+)
+
+
+class CharacteristicValueKind(StrEnum):
+    PREDEFINED = "PREDEFINED"
+    ADHOC = "ADHOC"
+    NUMBER = "NUMBER"
+
+
+class CharacteristicEntity(StrEnum):
+    PREMISE = "PREMISE"
+    SERVICE_POINT = "SERVICE_POINT"
+    ACCOUNT = "ACCOUNT"
+    SERVICE_AGREEMENT = "SERVICE_AGREEMENT"
+
+
+class BillStatus(StrEnum):
+    COMPLETE = "COMPLETE"
+    CANCELED = "CANCELED"
+
+
+class PaymentMethod(StrEnum):
+    DIRECT_DEBIT = "DIRECT_DEBIT"
+    CARD = "CARD"
+    BANK_TRANSFER = "BANK_TRANSFER"
+    CHEQUE = "CHEQUE"
+    CASH = "CASH"
+
+
+class AdjustmentType(StrEnum):
+    CREDIT = "CREDIT"
+    CHARGE = "CHARGE"
+    WRITE_OFF = "WRITE_OFF"
+    DEPOSIT = "DEPOSIT"

@@ -1,0 +1,44 @@
+"""Premises (supply locations), their hierarchy and landlords (spec/60 §B1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Identifier, Versioned, enum_column
+from app.models.enums import LandlordAgreementStatus, PremiseType
+
+
+class LandlordAgreement(Versioned, Base):
+    __tablename__ = "landlord_agreement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(Identifier, nullable=False, unique=True)
+    description: Mapped[str] = mapped_column(String(100), nullable=False)
+    landlord_party_id: Mapped[int] = mapped_column(
+        ForeignKey("party.id"), nullable=False, index=True
+    )
+    #: The landlord's account, which pays for vacant units.
+    landlord_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), nullable=False)
+    status: Mapped[LandlordAgreementStatus] = mapped_column(
+        enum_column(LandlordAgreementStatus), nullable=False, default=LandlordAgreementStatus.ACTIVE
+    )
+
+
+class Premise(Versioned, Base):
+    __tablename__ = "premise"
+    __table_args__ = (CheckConstraint("parent_premise_id <> id", name="not_own_parent"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(Identifier, nullable=False, unique=True)
+    premise_type: Mapped[PremiseType] = mapped_column(enum_column(PremiseType), nullable=False)
+    address_line1: Mapped[str] = mapped_column(String(100), nullable=False)
+    address_line2: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(60), nullable=False)
+    region: Mapped[str | None] = mapped_column(String(60))
+    postal_code: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False, default="US")
+    parent_premise_id: Mapped[int | None] = mapped_column(ForeignKey("premise.id"), index=True)
+    landlord_agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("landlord_agreement.id"), index=True
+    )
