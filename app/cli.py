@@ -1,0 +1,207 @@
+"""The one command-line front: the window, database upkeep, demo data, users and screenshots.
+
+    switchboard [--database URL] [--empty]          open the workstation window
+    switchboard --version
+    switchboard db upgrade|current [--database URL]
+    switchboard demo --accounts N [--seed S] [--as-of YYYY-MM-DD] [--database URL]
+    switchboard user add NAME --role ROLE [--role ROLE…] [--name "Full Name"] [--password-stdin]
+    switchboard screenshot PANE --out FILE.png [--database URL]
+
+Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.config import resolve_database_url
+from app.services.errors import DomainError
+
+EXIT_USER_ERROR = 2
+
+
+def _add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="sqlite:///file.sqlite or postgresql://user@host:port/db "
+        "(default: $SWITCHBOARD_DATABASE_URL, then settings, then the local file)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="switchboard", description="Switchboard customer information workstation."
+    )
+    parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
+    _add_database_option(parser)
+    parser.add_argument(
+        "--empty", action="store_true", help="do not fill a new local database with demo data"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database schema upkeep")
+    db.add_argument("action", choices=["upgrade", "current"])
+    _add_database_option(db)
+
+    demo = sub.add_parser("demo", help="fill an empty database with a demo utility")
+    demo.add_argument("--accounts", type=int, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="the month the demo history runs up to (default: this month)")
+    _add_database_option(demo)
+
+    user = sub.add_parser("user", help="manage workstation users")
+    user_sub = user.add_subparsers(dest="user_action", required=True, metavar="ACTION")
+    add = user_sub.add_parser("add", help="add a user (the first one needs no login)")
+    add.add_argument("username")
+    add.add_argument("--name", help="the name colleagues see (default: the user name)")
+    add.add_argument("--role", action="append", required=True,
+                     choices=[r.value for r in _roles()], help="repeat for several roles")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input instead of prompting")
+    _add_database_option(add)
+    user_sub.add_parser("list", help="list users")
+    _add_database_option(user_sub.choices["list"])
+
+    shot = sub.add_parser("screenshot", help="render one pane offscreen to a PNG file")
+    shot.add_argument("pane", help="'main' for the whole window, or a pane name")
+    shot.add_argument("--out", required=True, type=Path, metavar="FILE.png")
+    _add_database_option(shot)
+    return parser
+
+
+def _roles() -> list:  # type: ignore[type-arg]
+    from app.models.enums import UserRole
+
+    return list(UserRole)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except DomainError as exc:
+        print(f"switchboard: {exc.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("switchboard: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    url = resolve_database_url(args.database)
+    if args.command is None:
+        from app.views.launch import run_gui
+
+        return run_gui(url, empty=args.empty)
+    if args.command == "screenshot":
+        from app.views.screenshot import take_screenshot
+
+        return take_screenshot(args.pane, args.out, url)
+    if args.command == "db":
+        return _db(args.action, url)
+    if args.command == "demo":
+        return _demo(url, args.accounts, args.seed, args.as_of)
+    if args.command == "user":
+        return _user(args, url)
+    raise AssertionError(args.command)
+
+
+def _db(action: str, url: str) -> int:
+    from app.db import current_revision, head_revision, open_database
+
+    db = open_database(url, migrate=(action == "upgrade"))
+    try:
+        revision = current_revision(db.engine)
+        state = "up to date" if revision == head_revision() else f"newest is {head_revision()}"
+        print(f"{db.description}: schema {revision or '(none)'} ({state})")
+    finally:
+        db.dispose()
+    return 0
+
+
+def _demo(url: str, accounts: int, seed: int, as_of: dt.date | None) -> int:
+    from app.db import open_database
+    from app.demo import generate
+
+    if accounts < 1:
+        raise DomainError("--accounts must be a whole number of at least 1.")
+    db = open_database(url)
+    started = time.perf_counter()
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= 1.0 or done == total:
+            last[0] = now
+            rate = done / max(now - started, 1e-9)
+            print(f"\r{done:,}/{total:,} accounts ({rate:,.0f}/s)", end="", file=sys.stderr)
+
+    try:
+        summary = generate(db, accounts, seed=seed, as_of=as_of, progress=progress)
+    finally:
+        db.dispose()
+    print(file=sys.stderr)
+    print(
+        f"{db.description}: {summary.accounts:,} accounts, {summary.service_agreements:,} service "
+        f"agreements, {summary.bills:,} bills in {summary.seconds:.1f} s "
+        f"({summary.accounts / max(summary.seconds, 1e-9):,.0f} accounts/s)"
+    )
+    return 0
+
+
+def _user(args: argparse.Namespace, url: str) -> int:
+    from app.db import open_database
+    from app.models.enums import UserRole
+    from app.services import users
+
+    db = open_database(url)
+    try:
+        if args.user_action == "list":
+            for u in users.list_users(db):
+                roles = ", ".join(r.value for r in u.roles)
+                print(f"{u.username:20} {u.display_name:30} {roles}")
+            return 0
+        if args.password_stdin:
+            password: str | None = sys.stdin.readline().rstrip("\n")
+            confirm = password
+        elif db.is_networked or sys.stdin.isatty():
+            password = getpass.getpass("Password: ")
+            confirm = getpass.getpass("Again: ")
+        else:
+            password = confirm = None
+        roles = {UserRole(r) for r in args.role}
+        if users.user_count(db) == 0:
+            actor = users.SYSTEM
+        else:
+            actor = _cli_actor(db)
+        view = users.create_user(
+            db, actor, args.username, args.name or args.username, roles, password, confirm
+        )
+        print(f"added {view.username} ({', '.join(r.value for r in view.roles)})")
+        return 0
+    finally:
+        db.dispose()
+
+
+def _cli_actor(db: object) -> object:
+    from app.config import os_username
+    from app.services import users
+
+    assert hasattr(db, "is_networked")
+    if not db.is_networked:
+        return users.login_os_user(db, os_username())  # type: ignore[arg-type]
+    name = input("Your user name: ")
+    return users.authenticate(db, name, getpass.getpass("Your password: "))  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Who is acting, and the transaction every service function runs in.
+
+`transaction(db, actor)` opens a session whose flushes write audit rows and stamp
+`updated_by`; it commits on success and rolls everything back on any error, so nothing is
+half-saved. A version clash with another user's save becomes `ConcurrentChange`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import Database
+from app.models.enums import UserRole
+from app.services import audit
+from app.services.errors import ConcurrentChange, DomainError, PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in user on whose behalf a service acts."""
+
+    username: str
+    display_name: str
+    roles: frozenset[UserRole]
+
+    def has_any(self, *roles: UserRole) -> bool:
+        return UserRole.ADMIN in self.roles or any(r in self.roles for r in roles)
+
+    def require(self, action: str, *roles: UserRole) -> None:
+        if not self.has_any(*roles):
+            needed = " or ".join(r.label for r in roles) or "Admin"
+            raise PermissionDenied(
+                f"You cannot {action}: that needs the {needed} role. Ask an administrator."
+            )
+
+
+#: The actor used by batch jobs and first-start set-up.
+SYSTEM = Actor("system", "System", frozenset({UserRole.ADMIN}))
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@contextmanager
+def transaction(db: Database, actor: Actor, reason: str | None = None) -> Iterator[Session]:
+    session = db.sessions()
+    session.info["actor"] = actor.username
+    session.info["reason"] = reason
+    audit.attach(session)
+    try:
+        yield session
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ConcurrentChange(
+            "Someone else saved this record while you were working on it. Nothing of yours was "
+            "saved; reload to see their change, then make yours again."
+        ) from None
+    except IntegrityError as exc:
+        session.rollback()
+        raise DomainError(
+            "The database refused the change because it conflicts with existing data "
+            f"({_constraint_hint(exc)}). Nothing was saved; reload and try again."
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@contextmanager
+def read_only(db: Database) -> Iterator[Session]:
+    with db.sessions() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def _constraint_hint(exc: IntegrityError) -> str:
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig else "constraint"
+    return text[:160]
