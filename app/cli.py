@@ -179,10 +179,7 @@ def _user(args: argparse.Namespace, url: str) -> int:
         else:
             password = confirm = None
         roles = {UserRole(r) for r in args.role}
-        if users.user_count(db) == 0:
-            actor = users.SYSTEM
-        else:
-            actor = _cli_actor(db)
+        actor = users.SYSTEM if users.user_count(db) == 0 else _cli_actor(db)
         view = users.create_user(
             db, actor, args.username, args.name or args.username, roles, password, confirm
         )

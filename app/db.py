@@ -85,7 +85,11 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A service's write transaction takes SQLite's write lock up front (BEGIN IMMEDIATE) so that
+    # two workstations checking a capacity rule queue behind each other instead of both reading
+    # the old state; readers keep a plain deferred BEGIN.
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_db_engine(url: URL | str, **kwargs: Any) -> Engine:

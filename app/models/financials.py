@@ -18,6 +18,7 @@ from app.models.enums import AdjustmentType, BillStatus, PaymentMethod
 
 
 class Bill(Base):
+    __audited__ = True
     __tablename__ = "bill"
     __table_args__ = (Index("ix_bill_account_date", "account_id", "bill_date"),)
 
@@ -34,6 +35,7 @@ class Bill(Base):
 class BillSegment(Base):
     """What one agreement contributed to a bill: the period, the quantity and the amount."""
 
+    __audited__ = True
     __tablename__ = "bill_segment"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -49,6 +51,7 @@ class BillSegment(Base):
 
 
 class Payment(Base):
+    __audited__ = True
     __tablename__ = "payment"
     __table_args__ = (Index("ix_payment_account_date", "account_id", "payment_date"),)
 
@@ -60,6 +63,7 @@ class Payment(Base):
 
 
 class Adjustment(Base):
+    __audited__ = True
     __tablename__ = "adjustment"
     __table_args__ = (Index("ix_adjustment_account_date", "account_id", "adjustment_date"),)
 

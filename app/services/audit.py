@@ -35,9 +35,11 @@ def _stamp(session: Session, _ctx: Any, _instances: Any) -> None:
     actor = session.info.get("actor", "system")
     now = dt.datetime.now(dt.UTC)
     for obj in list(session.new) + list(session.dirty):
-        if _audited(obj) and (obj in session.new or session.is_modified(obj)):
-            obj.updated_by = actor  # type: ignore[attr-defined]
-            obj.updated_at = now  # type: ignore[attr-defined]
+        if not hasattr(obj, "updated_by"):
+            continue
+        if obj in session.new or session.is_modified(obj):
+            obj.updated_by = actor
+            obj.updated_at = now
 
 
 def _text(value: Any) -> str | None:
@@ -51,10 +53,8 @@ def _text(value: Any) -> str | None:
 
 
 def _entity_id(obj: object) -> str:
-    identity = inspect(obj).identity
-    if identity:
-        return "/".join(str(part) for part in identity)
-    return "?"
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return "/".join(str(part) for part in key)
 
 
 def _record(session: Session, _ctx: Any) -> None:

@@ -56,6 +56,7 @@ def transaction(db: Database, actor: Actor, reason: str | None = None) -> Iterat
     session.info["reason"] = reason
     audit.attach(session)
     try:
+        session.connection(execution_options={"sqlite_immediate": True})
         yield session
         session.commit()
     except StaleDataError:

@@ -1,0 +1,72 @@
+"""Shared fixtures: a migrated database on SQLite always, and on PostgreSQL when
+SWITCHBOARD_TEST_PG_URL names a server database (CI sets it). Service tests take `db` and run
+once per backend."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app.db import Database, open_database
+from app.models import Base
+from app.models.enums import UserRole
+from app.services.context import Actor
+
+PG_URL = os.environ.get("SWITCHBOARD_TEST_PG_URL")
+
+CSR = Actor("csr1", "Casey Reed", frozenset({UserRole.CSR}))
+SUPERVISOR = Actor("sup1", "Sam Pike", frozenset({UserRole.SUPERVISOR}))
+WAREHOUSE = Actor("wh1", "Wes Hale", frozenset({UserRole.WAREHOUSE}))
+ADMIN = Actor("admin", "Ada Min", frozenset({UserRole.ADMIN}))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the real user's settings or database."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("SWITCHBOARD_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    db = open_database(f"sqlite:///{path}")
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_database() -> Iterator[Database]:
+    assert PG_URL
+    db = open_database(PG_URL)
+    yield db
+    db.dispose()
+
+
+def _truncate_all(db: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path / "switchboard.sqlite"
+        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
+        database = open_database(f"sqlite:///{path}")
+        yield database
+        database.dispose()
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need SWITCHBOARD_TEST_PG_URL")
+    database = request.getfixturevalue("_pg_database")
+    _truncate_all(database)
+    yield database

@@ -1,0 +1,101 @@
+"""Opening databases: bad URLs, servers that are down, foreign files, newer schemas."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.db import current_revision, head_revision, open_database
+from app.models import Party
+from app.services.errors import DatabaseProblem
+from app.services.parties import PersonForm, create_person
+from tests.conftest import CSR
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("", "No database URL"),
+        ("not a url at all", "is not a database URL"),
+        ("mysql://root@localhost/cis", "'mysql' databases are not supported"),
+        ("postgresql+asyncpg://u@h/db", "not supported; Switchboard uses psycopg 3"),
+        ("postgresql://u@localhost:5432", "names no database"),
+    ],
+)
+def test_malformed_or_unknown_urls_are_refused_with_a_hint(url: str, words: str) -> None:
+    with pytest.raises(DatabaseProblem) as caught:
+        open_database(url)
+    assert words in caught.value.message
+    assert "sqlite:///" in caught.value.message  # says what to type instead
+
+
+def test_unreachable_postgresql_names_host_and_port() -> None:
+    with pytest.raises(DatabaseProblem) as caught:
+        open_database("postgresql://nobody@127.0.0.1:1/cis")
+    assert "127.0.0.1:1" in caught.value.message
+    assert "Check that the server is running" in caught.value.message
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_cli_reports_unreachable_server_with_exit_2_and_no_traceback() -> None:
+    result = _cli("db", "current", "--database", "postgresql://nobody@127.0.0.1:1/cis")
+    assert result.returncode == 2
+    assert "127.0.0.1:1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    content = b"These are my meeting notes, not a database.\n" * 40
+    path.write_bytes(content)
+    with pytest.raises(DatabaseProblem) as caught:
+        open_database(f"sqlite:///{path}")
+    assert "is not a Switchboard database" in caught.value.message
+    assert path.read_bytes() == content
+    result = _cli("db", "upgrade", "--database", f"sqlite:///{path}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_new_file_is_created_and_migrated_to_head(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "new.sqlite"
+    db = open_database(f"sqlite:///{path}")
+    try:
+        assert path.exists()
+        assert current_revision(db.engine) == head_revision()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose()
+
+
+def test_schema_newer_than_the_app_is_refused_and_not_altered(db) -> None:  # type: ignore[no-untyped-def]
+    create_person(db, CSR, PersonForm(last_name="Keep"))
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(DatabaseProblem) as caught:
+        open_database(db.engine.url)
+    assert "newer version of Switchboard" in caught.value.message
+    assert "9999_future" in caught.value.message
+    assert current_revision(db.engine) == "9999_future"
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Party)) == 1
+    with db.engine.begin() as conn:  # put it back so the fixture can clean up
+        conn.execute(text(f"UPDATE alembic_version SET version_num = '{head_revision()}'"))
+
+
+def test_cli_db_current_and_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    upgraded = _cli("db", "upgrade", "--database", url)
+    assert upgraded.returncode == 0, upgraded.stderr
+    current = _cli("db", "current", "--database", url)
+    assert f"schema {head_revision()} (up to date)" in current.stdout
