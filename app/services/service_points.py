@@ -16,7 +16,6 @@ from app.services.common import (
     get_by_number,
     new_number,
     optional_text,
-    periods_overlap,
     required_text,
 )
 from app.services.context import Actor, read_only, transaction
@@ -245,7 +244,8 @@ def install_device(
                 )
             ).all()
             for other in current:
-                if periods_overlap(installed_on, None, other.installed_on, other.removed_on):
+                # A meter exchange removes and installs on the same day: removal ends the period.
+                if other.removed_on is None or installed_on < other.removed_on:
                     raise ValidationError(
                         f"Service point {sp.number} already has a meter installed from "
                         f"{other.installed_on:%Y-%m-%d}; remove it before installing {badge}.",
