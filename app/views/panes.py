@@ -1,0 +1,86 @@
+"""The registry of panes: the main window's View menu and `switchboard screenshot` both read it.
+
+A pane module registers itself at import time:
+
+    register(PaneSpec("home", "Overview", "Ctrl+1", HomePane))
+
+and its module name goes into `PANE_MODULES` so that `pane_specs()` imports it. A factory takes a
+`PaneContext` and returns the pane's widget. A pane may offer `pane_state() -> object` and
+`restore_state(state)` so that Back/Forward can bring it back as the user saw it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtWidgets import QWidget
+
+from app.db import Database
+from app.services.context import Actor
+
+#: Modules that register panes, in View-menu order. Later panes add their module here.
+PANE_MODULES: tuple[str, ...] = (
+    "app.views.home",
+    "app.views.search_results",
+)
+
+#: The pane a new window opens with.
+DEFAULT_PANE = "home"
+
+
+class PaneHost(Protocol):
+    """What a pane may ask of the window that hosts it."""
+
+    def open_pane(self, name: str) -> QWidget: ...
+
+    def open_settings(self) -> object: ...
+
+    def show_status(self, text: str) -> None: ...
+
+    def record_visit(self, name: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class PaneContext:
+    db: Database
+    actor: Actor
+    host: PaneHost
+
+
+PaneFactory = Callable[[PaneContext], QWidget]
+
+
+@dataclass(frozen=True)
+class PaneSpec:
+    name: str
+    title: str
+    shortcut: str
+    factory: PaneFactory
+
+
+_registry: dict[str, PaneSpec] = {}
+
+
+def register(spec: PaneSpec) -> PaneSpec:
+    if spec.name == "main":
+        raise ValueError("'main' is the whole window, not a pane name")
+    _registry[spec.name] = spec
+    return spec
+
+
+def pane_specs() -> list[PaneSpec]:
+    """Every registered pane, in View-menu order."""
+    for module in PANE_MODULES:
+        importlib.import_module(module)
+    return list(_registry.values())
+
+
+def pane_spec(name: str) -> PaneSpec | None:
+    return {spec.name: spec for spec in pane_specs()}.get(name)
+
+
+def pane_names() -> list[str]:
+    return [spec.name for spec in pane_specs()]

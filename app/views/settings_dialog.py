@@ -1,0 +1,210 @@
+"""Settings: which database to open (with a connection test) and the theme. No passwords saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from app import config
+from app.db import current_revision, head_revision, open_database, parse_database_url
+from app.services.errors import DomainError
+from app.views.theme import apply_theme
+from app.views.widgets import label
+from app.views.worker import run_task
+
+THEME_LABELS = {"system": "Same as the system", "light": "Light", "dark": "Dark"}
+MAX_RECENT = 8
+PASSWORD_REFUSED = (
+    "Do not put the password in the URL: Switchboard never saves passwords. Remove it and put "
+    "it in ~/.pgpass (or the PGPASSWORD environment variable) instead."
+)
+
+
+def url_has_password(raw: str) -> bool:
+    try:
+        return bool(make_url(raw.strip()).password)
+    except (ArgumentError, ValueError):
+        return False
+
+
+def check_url(raw: str) -> str | None:
+    """The reason `raw` cannot be saved, or None. An empty URL means the local file."""
+    text = raw.strip()
+    if not text:
+        return None
+    if url_has_password(text):
+        return PASSWORD_REFUSED
+    try:
+        parse_database_url(text)
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
+def probe_database(raw: str) -> str:
+    """Try the database without changing it; a sentence saying what was found (worker thread)."""
+    url = parse_database_url(raw)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database).expanduser()
+        if not path.exists():
+            return f"{path} does not exist yet: Switchboard will create a new database there."
+    db = open_database(url, migrate=False)
+    try:
+        revision = current_revision(db.engine)
+    finally:
+        db.dispose()
+    if revision is None:
+        return f"Connected to {db.description}. It has no Switchboard tables yet; they are " \
+               "created when it is opened."
+    state = "up to date" if revision == head_revision() else f"will be upgraded to {head_revision()}"
+    return f"Connected to {db.description}: schema {revision} ({state})."
+
+
+class SettingsDialog(QDialog):
+    """Edit the saved database URL and theme; `switch_requested(url)` when the URL changed."""
+
+    switch_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None, current_url: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(640)
+        self.settings = config.Settings.load()
+        self._current_url = current_url
+        self._test_serial = 0
+
+        self.url_field = QLineEdit(self.settings.database_url or "")
+        self.url_field.setPlaceholderText(config.default_database_url())
+        self.url_field.setClearButtonEnabled(True)
+        self.url_field.textEdited.connect(self._url_edited)
+        self.test_button = QPushButton("Test")
+        self.test_button.setToolTip("Connect to this database without changing it")
+        self.test_button.clicked.connect(self.test)
+        url_row = QHBoxLayout()
+        url_row.addWidget(self.url_field, 1)
+        url_row.addWidget(self.test_button)
+        self.url_message = label("", "inlineError", wrap=True)
+        self.url_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.url_message.hide()
+        hint = label(
+            "Leave empty for the local file shown in grey. For a shared server: "
+            "postgresql://user@host:5432/database, with the password in ~/.pgpass or PGPASSWORD.",
+            "hint", wrap=True,
+        )
+
+        self.theme_box = QComboBox()
+        for key, text in THEME_LABELS.items():
+            self.theme_box.addItem(text, key)
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(self.settings.theme)))
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setVerticalSpacing(8)
+        url_box = QVBoxLayout()
+        url_box.setSpacing(4)
+        url_box.addLayout(url_row)
+        url_box.addWidget(self.url_message)
+        url_box.addWidget(hint)
+        form.addRow("Database:", url_box)
+        form.addRow("Theme:", self.theme_box)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(14)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+    # ------------------------------------------------------------------------------ inline
+
+    def _show_message(self, text: str, ok: bool = False) -> None:
+        self.url_message.setObjectName("inlineOk" if ok else "inlineError")
+        self.url_message.style().unpolish(self.url_message)
+        self.url_message.style().polish(self.url_message)
+        self.url_message.setText(text)
+        self.url_message.setVisible(bool(text))
+
+    def _url_edited(self, _text: str) -> None:
+        self._test_serial += 1
+        self.test_button.setEnabled(True)
+        self._show_message("")
+
+    # -------------------------------------------------------------------------------- test
+
+    def test(self) -> None:
+        raw = self.url_field.text().strip() or config.default_database_url()
+        problem = check_url(raw)
+        if problem:
+            self._show_message(problem)
+            return
+        self._test_serial += 1
+        serial = self._test_serial
+        self.test_button.setEnabled(False)
+        self._show_message("Connecting…", ok=True)
+        run_task(probe_database, raw,
+                 on_result=lambda text: self._tested(serial, str(text), True),
+                 on_error=lambda exc: self._tested(serial, _sentence(exc), False))
+
+    def _tested(self, serial: int, text: str, ok: bool) -> None:
+        if serial != self._test_serial:
+            return
+        self.test_button.setEnabled(True)
+        self._show_message(text, ok=ok)
+
+    # -------------------------------------------------------------------------------- save
+
+    def save(self) -> None:
+        raw = self.url_field.text().strip()
+        problem = check_url(raw)
+        if problem:
+            self._show_message(problem)
+            self.url_field.setFocus()
+            return
+        settings = config.Settings.load()
+        settings.database_url = raw or None
+        settings.theme = str(self.theme_box.currentData())
+        if raw:
+            recent = [u for u in settings.recent_databases if u != raw and not url_has_password(u)]
+            settings.recent_databases = [raw, *recent][:MAX_RECENT]
+        settings.save()
+        self.settings = settings
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
+        self.accept()
+        chosen = raw or config.default_database_url()
+        if self._current_url and _normalised(chosen) != _normalised(self._current_url):
+            self.switch_requested.emit(chosen)
+
+
+def _normalised(raw: str) -> str:
+    try:
+        return parse_database_url(raw).set(password=None).render_as_string(hide_password=False)
+    except DomainError:
+        return raw.strip()
+
+
+def _sentence(exc: BaseException) -> str:
+    message = getattr(exc, "message", None)
+    return str(message) if message else f"The connection failed: {exc}"

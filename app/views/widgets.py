@@ -1,0 +1,90 @@
+"""Small shared widgets: page headings, an inline message anchored under a field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+def label(text: str, object_name: str = "", *, wrap: bool = False,
+          parent: QWidget | None = None) -> QLabel:
+    widget = QLabel(text, parent)
+    if object_name:
+        widget.setObjectName(object_name)
+    widget.setWordWrap(wrap)
+    return widget
+
+
+class FieldMessage(QLabel):
+    """A message shown just under a field (e.g. why a search cannot run), not in a modal box.
+
+    It is a child of the field's window, so it paints over the pane below and appears in
+    `window.grab()`. It follows the field when the window resizes and hides when the field's
+    text changes or the user presses Esc.
+    """
+
+    MAX_WIDTH = 460
+
+    def __init__(self, field: QWidget, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("fieldMessage")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._field = field
+        self._window = window
+        window.installEventFilter(self)
+        field.installEventFilter(self)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self._place()
+        self.show()
+        self.raise_()
+
+    def clear(self) -> None:
+        self.hide()
+        self.setText("")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if self.isVisible() and event.type() in (QEvent.Type.Resize, QEvent.Type.Move,
+                                                 QEvent.Type.LayoutRequest):
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        anchor = self._field.mapTo(self._window, QPoint(0, self._field.height() + 4))
+        width = max(self._field.width(), min(self.MAX_WIDTH, self._window.width() - 16))
+        x = min(anchor.x(), self._window.width() - width - 8)
+        self.setFixedWidth(width)
+        self.adjustSize()
+        self.move(max(8, x), anchor.y())
+
+
+def arrow_icon(direction: str, colour: QColor, size: int = 20) -> QIcon:
+    """A simple chevron in the palette's text colour, so it reads in light and dark themes."""
+    icon = QIcon()
+    for mode, alpha in ((QIcon.Mode.Normal, 255), (QIcon.Mode.Disabled, 90)):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen_colour = QColor(colour)
+        pen_colour.setAlpha(alpha)
+        pen = QPen(pen_colour, 2.2)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        s = size
+        if direction == "back":
+            points = [QPointF(s * 0.62, s * 0.2), QPointF(s * 0.32, s * 0.5),
+                      QPointF(s * 0.62, s * 0.8)]
+        else:
+            points = [QPointF(s * 0.38, s * 0.2), QPointF(s * 0.68, s * 0.5),
+                      QPointF(s * 0.38, s * 0.8)]
+        painter.drawPolyline(points)
+        painter.end()
+        icon.addPixmap(pixmap, mode)
+    return icon

@@ -1,0 +1,73 @@
+"""Fixtures for the window tests: offscreen Qt, private settings folders, real databases."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before pytest-qt creates the QApplication
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from pytestqt.qtbot import QtBot  # noqa: E402
+
+from app.db import Database, open_database  # noqa: E402
+from app.services import users  # noqa: E402
+from app.views.main_window import MainWindow  # noqa: E402
+from app.views.worker import pending_tasks  # noqa: E402
+from tests.services.builders import company, household  # noqa: E402
+
+#: Names the small test utility is built with (through the real services).
+PEOPLE = (("Okafor", "Ngozi", "12 Elm St"), ("Okonkwo", "Chidi", "3 Oak Ave"),
+          ("Lindqvist", "Maja", "77 Birch Rd"))
+COMPANY = "Acme Bakery Ltd"
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """platformdirs reads these: settings and the default database stay in tmp_path."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("SWITCHBOARD_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/t.sqlite"
+
+
+@pytest.fixture
+def empty_db(db_url: str) -> Iterator[Database]:
+    db = open_database(db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def small_db(empty_db: Database) -> Database:
+    """A few households and a company, made by the same services the CSRs use."""
+    for last, first, street in PEOPLE:
+        household(empty_db, last, first, street)
+    company(empty_db, COMPANY)
+    return empty_db
+
+
+def settle(qtbot: QtBot) -> None:
+    """Wait until every background task has handed its result to the window."""
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Callable[[Database], MainWindow]:
+    def make(db: Database) -> MainWindow:
+        actor = users.login_os_user(db, "tester")
+        window = MainWindow(db, actor)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        settle(qtbot)
+        return window
+
+    return make

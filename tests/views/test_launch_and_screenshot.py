@@ -1,0 +1,101 @@
+"""Start-up checks and `switchboard screenshot`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from app.cli import main
+from app.db import Database, open_database
+from app.views.history import NavigationHistory, Visit
+from app.views.launch import is_new_local_database, run_gui
+from app.views.screenshot import take_screenshot
+
+
+def test_screenshot_of_the_main_window(qtbot: QtBot, small_db: Database, db_url: str,
+                                       tmp_path: Path) -> None:
+    out = tmp_path / "shots" / "main.png"
+    assert take_screenshot("main", out, db_url) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1400, 900)
+
+
+def test_screenshot_of_one_pane(qtbot: QtBot, small_db: Database, db_url: str,
+                                tmp_path: Path) -> None:
+    out = tmp_path / "search.png"
+    assert main(["screenshot", "search", "--out", str(out), "--database", db_url]) == 0
+    image = QImage(str(out))
+    assert image.width() == 1400 and 600 < image.height() < 900  # the pane, not the window
+
+
+def test_screenshot_of_an_unknown_pane(qtbot: QtBot, db_url: str, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "nope.png"
+    assert take_screenshot("nope", out, db_url) == 2
+    err = capsys.readouterr().err
+    assert "'nope'" in err and "main, home, search" in err
+    assert not out.exists()
+
+
+def test_new_local_database_is_recognised(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/fresh.sqlite"
+    assert is_new_local_database(url)
+    open_database(url).dispose()
+    assert not is_new_local_database(url)
+    assert not is_new_local_database("postgresql://csr@db.example/cis")
+
+
+def test_start_with_a_broken_database_reports_and_exits_2(
+    qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "letter.sqlite"
+    bogus.write_text("Dear customer, " * 300)
+    assert run_gui(f"sqlite:///{bogus}", empty=True) == 2
+    assert "switchboard: The file" in capsys.readouterr().err
+
+
+def test_history_keeps_one_line_of_visits() -> None:
+    history = NavigationHistory()
+    history.visit(Visit("home"))
+    history.visit(Visit("home"))
+    assert len(history) == 1
+    history.visit(Visit("search", ("ok", ()), "'ok'"))
+    history.visit(Visit("search", ("li", ()), "'li'"))
+    assert history.back() == Visit("search", None, "'ok'")
+    history.visit(Visit("home"))
+    assert not history.can_go_forward and len(history) == 3
+
+
+def test_first_start_fills_a_new_local_database_then_logs_in(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services.overview import database_overview
+    from app.views import demo_loader, launch
+    from tests.services.builders import household
+
+    asked: list[int] = []
+
+    def fake_generate(db: Database, accounts: int, progress: object) -> object:
+        asked.append(accounts)
+        household(db, "Demo", "Pat")
+        return None
+
+    monkeypatch.setattr(demo_loader, "_generate", fake_generate)
+    monkeypatch.setattr(launch, "os_username", lambda: "opal")
+    url = f"sqlite:///{tmp_path}/first.sqlite"
+    workstation = launch.start_workstation(url, fill_demo=True)
+    assert workstation is not None
+    try:
+        assert asked == [300]
+        assert workstation.actor.username == "opal"
+        assert database_overview(workstation.db).accounts == 1
+    finally:
+        workstation.db.dispose()
+    # an existing database is never filled again
+    again = launch.start_workstation(url, fill_demo=True)
+    assert again is not None
+    again.db.dispose()
+    assert asked == [300]
