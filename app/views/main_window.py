@@ -217,7 +217,10 @@ class MainWindow(QMainWindow):
     def record_visit(self, name: str) -> None:
         pane = self.panes.get(name)
         state = pane.pane_state() if pane is not None and hasattr(pane, "pane_state") else None
-        key = repr(state[0]) if isinstance(state, tuple) and state else ""
+        if pane is not None and hasattr(pane, "history_key"):
+            key = str(pane.history_key())
+        else:
+            key = repr(state[0]) if isinstance(state, tuple) and state else ""
         self.history.visit(Visit(name, state, key))
         self._update_history_actions()
 

@@ -25,6 +25,7 @@ from app.services.context import Actor
 PANE_MODULES: tuple[str, ...] = (
     "app.views.home",
     "app.views.search_results",
+    "app.views.record",
 )
 
 #: The pane a new window opens with.

@@ -1,7 +1,7 @@
 """The Search results pane: what the global search field found, in a sortable grid.
 
 The main window runs `quick_search` and hands the results here; Control Central (a later issue)
-opens a row. Until then, opening a row reports it in the status bar.
+opens a row. Until then, opening a row shows the record pane (app/views/record.py).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.services.lookup import Found
 from app.views.panes import PaneContext, PaneSpec, register
+from app.views.record import open_record
 from app.views.widgets import label
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -174,7 +175,7 @@ class SearchResultsPane(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         found = self.model.row_at(self.proxy.mapToSource(index).row())
         self.opened.emit(found)
-        self._ctx.host.show_status(f"{found.kind} {found.number}: {found.label}")
+        open_record(self._ctx.host, found.kind, found.number)
 
 
 def _make(ctx: PaneContext) -> QWidget:

@@ -36,7 +36,7 @@ def test_screenshot_of_an_unknown_pane(qtbot: QtBot, db_url: str, tmp_path: Path
     out = tmp_path / "nope.png"
     assert take_screenshot("nope", out, db_url) == 2
     err = capsys.readouterr().err
-    assert "'nope'" in err and "main, home, search" in err
+    assert "'nope'" in err and "main, home, record, search" in err
     assert not out.exists()
 
 

@@ -133,7 +133,10 @@ def test_keyboard_moves_through_results(qtbot: QtBot, open_window: Opener,
     with qtbot.waitSignal(pane.opened) as opened:
         qtbot.keyClick(pane.table, Qt.Key.Key_Return)
     assert opened.args[0].label == "Okonkwo, Chidi"
-    assert "Okonkwo, Chidi" in window.statusBar().currentMessage()
+    settle(qtbot)
+    record = window.tabs.currentWidget()
+    assert window.current_pane_name() == "record"
+    assert record.title.text() == "Okonkwo, Chidi"  # type: ignore[attr-defined]
 
 
 def test_back_and_forward_move_between_overview_and_results(
@@ -178,7 +181,7 @@ def test_view_menu_lists_every_pane_with_its_shortcut(qtbot: QtBot, open_window:
                                                      empty_db: Database) -> None:
     window = open_window(empty_db)
     assert {name: a.text() for name, a in window.view_actions.items()} == {
-        "home": "Overview", "search": "Search results"}
+        "home": "Overview", "search": "Search results", "record": "Record"}
     assert window.view_actions["search"].shortcut().toString() == "Ctrl+2"
     window.view_actions["search"].trigger()
     assert window.current_pane_name() == "search"
