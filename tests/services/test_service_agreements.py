@@ -142,7 +142,7 @@ def test_two_workstations_cannot_both_start_service_on_one_point(db) -> None:  #
         thread.start()
         b_started.wait()
         time.sleep(0.5)  # give B every chance to run ahead if the lock did not hold it
-        sa = ServiceAgreement(number="1000000012", account_id=account.id, sa_type="E-RES",
+        sa = ServiceAgreement(number="1000000018", account_id=account.id, sa_type="E-RES",
                               service_type=ServiceType.ELECTRIC, start_date=dt.date(2025, 2, 1),
                               status=SAStatus.PENDING_START)
         session.add(sa)
@@ -152,5 +152,5 @@ def test_two_workstations_cannot_both_start_service_on_one_point(db) -> None:  #
                                                  start_date=dt.date(2025, 2, 1)))
     thread.join(timeout=60)
     assert isinstance(outcome["b"], ValidationError)
-    assert "already supplied by agreement 1000000012" in outcome["b"].message
+    assert "already supplied by agreement 1000000018" in outcome["b"].message
     assert _sa_count(db) == 1
