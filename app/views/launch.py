@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -25,11 +26,14 @@ from app.views import demo_loader
 from app.views.login import log_in
 from app.views.main_window import MainWindow
 from app.views.theme import apply_theme
-from app.views.worker import run_and_wait, wait_for
+from app.views.worker import pending_tasks, run_and_wait, wait_for
 
 EXIT_CANCELLED = 1
 EXIT_USER_ERROR = 2
 FIRST_START_ACCOUNTS = 300
+#: Set by bench/startup.py: print the wall-clock time once the window is interactive (shown,
+#: its first pane loaded, the event loop idle) and quit.
+READY_ENV = "SWITCHBOARD_QUIT_WHEN_READY"
 
 
 def ensure_application() -> QApplication:
@@ -149,6 +153,17 @@ class _Session:
         old.deleteLater()
 
 
+def _quit_when_ready(app: QApplication) -> None:
+    def check() -> None:
+        if pending_tasks():
+            QTimer.singleShot(5, check)
+            return
+        print(f"ready {time.time():.6f}", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, check)
+
+
 def run_gui(database_url: str, empty: bool) -> int:
     app = ensure_application()
     apply_theme(app, Settings.load().theme)
@@ -159,6 +174,8 @@ def run_gui(database_url: str, empty: bool) -> int:
     if workstation is None:
         return EXIT_CANCELLED
     session = _Session(workstation)
+    if os.environ.get(READY_ENV):
+        _quit_when_ready(app)
     try:
         return app.exec()
     finally:
