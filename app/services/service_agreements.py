@@ -227,18 +227,35 @@ def _transition(sa: ServiceAgreement, to: SAStatus) -> None:
     sa.status = to
 
 
-def activate(
-    db: Database, actor: Actor, number: str, expected_version: int
+def _move(
+    db: Database, actor: Actor, number: str, expected_version: int, to: SAStatus, action: str
 ) -> ServiceAgreementView:
-    actor.require("activate service", *EDITORS)
+    """A lifecycle step that changes nothing but the status."""
+    actor.require(action, *EDITORS)
     with transaction(db, actor) as session:
         sa = get_by_number(
             session, ServiceAgreement, number, "service agreement", "service_agreement"
         )
         check_version(sa, expected_version, f"Agreement {sa.number}")
-        _transition(sa, SAStatus.ACTIVE)
+        _transition(sa, to)
         session.flush()
         return _view(session, sa)
+
+
+def activate(
+    db: Database, actor: Actor, number: str, expected_version: int
+) -> ServiceAgreementView:
+    return _move(db, actor, number, expected_version, SAStatus.ACTIVE, "activate service")
+
+
+def complete_stop(
+    db: Database, actor: Actor, number: str, expected_version: int
+) -> ServiceAgreementView:
+    return _move(db, actor, number, expected_version, SAStatus.STOPPED, "stop service")
+
+
+def cancel(db: Database, actor: Actor, number: str, expected_version: int) -> ServiceAgreementView:
+    return _move(db, actor, number, expected_version, SAStatus.CANCELED, "cancel service")
 
 
 def request_stop(
@@ -268,32 +285,6 @@ def request_stop(
         ):
             if role.effective_to is None or role.effective_to > stop_date:
                 role.effective_to = max(stop_date, role.effective_from)
-        session.flush()
-        return _view(session, sa)
-
-
-def complete_stop(
-    db: Database, actor: Actor, number: str, expected_version: int
-) -> ServiceAgreementView:
-    actor.require("stop service", *EDITORS)
-    with transaction(db, actor) as session:
-        sa = get_by_number(
-            session, ServiceAgreement, number, "service agreement", "service_agreement"
-        )
-        check_version(sa, expected_version, f"Agreement {sa.number}")
-        _transition(sa, SAStatus.STOPPED)
-        session.flush()
-        return _view(session, sa)
-
-
-def cancel(db: Database, actor: Actor, number: str, expected_version: int) -> ServiceAgreementView:
-    actor.require("cancel service", *EDITORS)
-    with transaction(db, actor) as session:
-        sa = get_by_number(
-            session, ServiceAgreement, number, "service agreement", "service_agreement"
-        )
-        check_version(sa, expected_version, f"Agreement {sa.number}")
-        _transition(sa, SAStatus.CANCELED)
         session.flush()
         return _view(session, sa)
 
