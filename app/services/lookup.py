@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from app.db import Database
 from app.engine.identifiers import ID_LENGTH, is_valid
@@ -103,12 +103,20 @@ def _by_number(db: Database, number: str) -> list[Found]:
 
 
 def _by_name(db: Database, text: str, limit: int) -> list[Found]:
-    pattern = _escape_like(text.lower()) + "%"
+    """Parties whose name starts with *text*, in name order, read from the prefix index
+    (migration 0002): byte order on both databases, so the index gives filter and order."""
+    prefix = text.lower()
+    name: ColumnElement[str] = func.lower(Party.display_name)
+    if not db.is_sqlite:
+        name = name.collate("C")
+    condition: ColumnElement[bool] = name.like(_escape_like(prefix) + "%", escape="\\")
+    if db.is_sqlite:  # SQLite range-scans an expression index, but not for LIKE
+        condition = condition & (name >= prefix) & (name < prefix + "\U0010ffff")
     with db.sessions() as s:
         parties = s.scalars(
             select(Party)
-            .where(func.lower(Party.display_name).like(pattern, escape="\\"))
-            .order_by(Party.display_name, Party.id)
+            .where(condition)
+            .order_by(name, Party.id)
             .limit(limit)
         ).all()
         return [

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.db import Database
+from app.db import Database, head_revision
 from app.views.home import HomePane
 from app.views.main_window import SEARCH_PLACEHOLDER, MainWindow
 from app.views.search_results import SearchResultsPane
@@ -52,7 +52,7 @@ def test_filled_database_shows_counts(qtbot: QtBot, open_window: Opener,
     assert home.tiles["customers"].value.text() == "4"
     assert home.tiles["accounts"].value.text() == "3"
     assert home.tiles["service_points"].value.text() == "6"
-    assert "schema 0001" in home.subtitle.text()
+    assert f"schema {head_revision()}" in home.subtitle.text()
 
 
 def test_ctrl_f_focuses_the_search_field(qtbot: QtBot, open_window: Opener,
@@ -174,7 +174,7 @@ def test_status_bar_shows_user_database_and_schema(qtbot: QtBot, open_window: Op
     assert window.user_label.text() == "tester · Admin"
     assert window.database_label.text() == empty_db.description
     assert empty_db.description.startswith("SQLite ")
-    assert window.schema_label.text() == "schema 0001"
+    assert window.schema_label.text() == f"schema {head_revision()}"
 
 
 def test_view_menu_lists_every_pane_with_its_shortcut(qtbot: QtBot, open_window: Opener,
@@ -196,5 +196,5 @@ def test_about_dialog_names_versions_and_database(qtbot: QtBot, open_window: Ope
     dialog = window.show_about()
     qtbot.addWidget(dialog)
     assert dialog.rows["Database"] == empty_db.description
-    assert dialog.rows["Schema"] == "0001"
+    assert dialog.rows["Schema"] == head_revision()
     assert dialog.rows["Version"]

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from app.config import Settings
-from app.db import Database
+from app.db import Database, head_revision
 from app.models.enums import UserRole
 from app.services import users
 from app.views import demo_loader
@@ -85,7 +85,7 @@ def test_settings_test_button_reports_inline(qtbot: QtBot, empty_db: Database,
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     settle(qtbot)
     assert dialog.url_message.objectName() == "inlineOk"
-    assert "schema 0001" in dialog.url_message.text()
+    assert f"schema {head_revision()}" in dialog.url_message.text()
 
     not_a_db = tmp_path / "notes.sqlite"
     not_a_db.write_text("shopping list: milk, eggs, bread " * 200)
