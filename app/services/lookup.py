@@ -52,7 +52,7 @@ def check_identifier(text: str, field: str = "search") -> str:
 def quick_search(db: Database, text: str, limit: int = 50) -> list[Found]:
     query = text.strip()
     compact = query.replace(" ", "").replace("-", "")
-    if compact.isdigit() and len(compact) >= 6:
+    if compact.isdigit():  # digits only: an ID, checked before any query
         return _by_number(db, check_identifier(query))
     if len(query) < MIN_NAME_CHARS:
         raise ValidationError(

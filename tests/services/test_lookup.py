@@ -39,5 +39,7 @@ def test_id_finds_the_account_and_a_typo_is_explained(db) -> None:  # type: igno
         lookup.quick_search(db, typo)
     with pytest.raises(ValidationError, match="has 9 digits"):
         lookup.quick_search(db, home.account[:9])
+    with pytest.raises(ValidationError, match="'12345' has 5 digits; IDs have 10"):
+        lookup.quick_search(db, "12345")
     with pytest.raises(ValidationError, match="at least 2 letters"):
         lookup.quick_search(db, "O")
