@@ -17,6 +17,10 @@ import platformdirs
 APP_NAME = "switchboard"
 ENV_DATABASE_URL = "SWITCHBOARD_DATABASE_URL"
 THEMES = ("system", "light", "dark")
+PASSWORD_REFUSED = (
+    "Do not put the password in the URL: Switchboard never saves passwords. Remove it and put "
+    "it in ~/.pgpass (or the PGPASSWORD environment variable) instead."
+)
 
 
 def data_dir() -> Path:
@@ -61,6 +65,12 @@ class Settings:
         return settings
 
     def save(self) -> None:
+        """Write the settings; a database URL with a password is refused, never written."""
+        from app.db import url_has_password
+        from app.services.errors import ValidationError
+
+        if self.database_url and url_has_password(self.database_url):
+            raise ValidationError(PASSWORD_REFUSED, "database_url")
         path = self.path()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

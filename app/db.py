@@ -63,6 +63,14 @@ def parse_database_url(raw: str) -> URL:
     raise DatabaseProblem(f"'{backend}' databases are not supported. {URL_HELP}")
 
 
+def url_has_password(raw: str) -> bool:
+    """True when a URL carries a password (which must never be written to settings)."""
+    try:
+        return bool(make_url(raw.strip()).password)
+    except (ArgumentError, ValueError):
+        return False
+
+
 def describe_url(url: URL) -> str:
     """A short, password-free name for the status bar and messages."""
     if url.get_backend_name() == "sqlite":

@@ -17,11 +17,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from app import config
-from app.db import current_revision, head_revision, open_database, parse_database_url
+from app.db import (
+    current_revision,
+    head_revision,
+    open_database,
+    parse_database_url,
+    url_has_password,
+)
 from app.services.errors import DomainError
 from app.views.theme import apply_theme
 from app.views.widgets import label
@@ -29,17 +33,7 @@ from app.views.worker import run_task
 
 THEME_LABELS = {"system": "Same as the system", "light": "Light", "dark": "Dark"}
 MAX_RECENT = 8
-PASSWORD_REFUSED = (
-    "Do not put the password in the URL: Switchboard never saves passwords. Remove it and put "
-    "it in ~/.pgpass (or the PGPASSWORD environment variable) instead."
-)
-
-
-def url_has_password(raw: str) -> bool:
-    try:
-        return bool(make_url(raw.strip()).password)
-    except (ArgumentError, ValueError):
-        return False
+PASSWORD_REFUSED = config.PASSWORD_REFUSED
 
 
 def check_url(raw: str) -> str | None:

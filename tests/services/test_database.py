@@ -99,3 +99,15 @@ def test_cli_db_current_and_upgrade(tmp_path: Path) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     current = _cli("db", "current", "--database", url)
     assert f"schema {head_revision()} (up to date)" in current.stdout
+
+
+def test_settings_never_write_a_password(tmp_path: Path) -> None:
+    from app.config import Settings
+    from app.services.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="never saves passwords"):
+        Settings(database_url="postgresql://ops:s3cret@db.example:5432/cis").save()
+    assert not Settings.path().exists()
+    Settings(database_url="postgresql://ops@db.example:5432/cis").save()
+    assert "s3cret" not in Settings.path().read_text()
+    assert Settings.load().database_url == "postgresql://ops@db.example:5432/cis"
