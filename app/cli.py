@@ -19,10 +19,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.config import resolve_database_url
+from app.models.enums import UserRole
 from app.services.errors import DomainError
+
+if TYPE_CHECKING:
+    from app.db import Database
+    from app.services.context import Actor
 
 EXIT_USER_ERROR = 2
 
@@ -78,9 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _roles() -> list:  # type: ignore[type-arg]
-    from app.models.enums import UserRole
-
+def _roles() -> list[UserRole]:
     return list(UserRole)
 
 
@@ -160,7 +164,6 @@ def _demo(url: str, accounts: int, seed: int, as_of: dt.date | None) -> int:
 
 def _user(args: argparse.Namespace, url: str) -> int:
     from app.db import open_database
-    from app.models.enums import UserRole
     from app.services import users
 
     db = open_database(url)
@@ -178,10 +181,10 @@ def _user(args: argparse.Namespace, url: str) -> int:
             confirm = getpass.getpass("Again: ")
         else:
             password = confirm = None
-        roles = {UserRole(r) for r in args.role}
+        chosen = {UserRole(r) for r in args.role}
         actor = users.SYSTEM if users.user_count(db) == 0 else _cli_actor(db)
         view = users.create_user(
-            db, actor, args.username, args.name or args.username, roles, password, confirm
+            db, actor, args.username, args.name or args.username, chosen, password, confirm
         )
         print(f"added {view.username} ({', '.join(r.value for r in view.roles)})")
         return 0
@@ -189,15 +192,15 @@ def _user(args: argparse.Namespace, url: str) -> int:
         db.dispose()
 
 
-def _cli_actor(db: object) -> object:
+def _cli_actor(db: Database) -> Actor:
+    """Who is running the command: the OS user on a local database, else a log-in."""
     from app.config import os_username
     from app.services import users
 
-    assert hasattr(db, "is_networked")
     if not db.is_networked:
-        return users.login_os_user(db, os_username())  # type: ignore[arg-type]
+        return users.login_os_user(db, os_username())
     name = input("Your user name: ")
-    return users.authenticate(db, name, getpass.getpass("Your password: "))  # type: ignore[arg-type]
+    return users.authenticate(db, name, getpass.getpass("Your password: "))
 
 
 if __name__ == "__main__":
