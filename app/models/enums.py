@@ -176,13 +176,6 @@ class SAStatus(StrEnum):
     CANCELED = "CANCELED"
 
 
-#: Statuses in which an agreement occupies its service points.
-LIVE_SA_STATUSES = frozenset(
-    {SAStatus.PENDING_START, SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED,
-     SAStatus.CLOSED}
-)
-
-
 class CharacteristicValueKind(StrEnum):
     PREDEFINED = "PREDEFINED"
     ADHOC = "ADHOC"

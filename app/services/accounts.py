@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models import Account, Customer, Party, Premise, Subscription
@@ -128,7 +129,11 @@ def _check_account_terms(mode: InvoicingMode, statement_day: int | None, currenc
     return code
 
 
-def _account_view(account: Account, customer: Customer, party: Party) -> AccountView:
+def _account_view(session: Session, account: Account) -> AccountView:
+    customer = session.get(Customer, account.customer_id)
+    assert customer is not None
+    party = session.get(Party, customer.legal_party_id)
+    assert party is not None
     return AccountView(
         account.number,
         customer.number,
@@ -175,7 +180,7 @@ def open_account(db: Database, actor: Actor, form: AccountForm) -> AccountView:
             form.setup_date,
             is_main=True,
         )
-        return _account_view(account, customer, party)
+        return _account_view(session, account)
 
 
 def change_invoicing(
@@ -195,22 +200,14 @@ def change_invoicing(
         account.invoicing_mode = mode
         account.statement_day = statement_day
         account.billing_frequency = billing_frequency
-        customer = session.get(Customer, account.customer_id)
-        assert customer is not None
-        party = session.get(Party, customer.legal_party_id)
-        assert party is not None
         session.flush()
-        return _account_view(account, customer, party)
+        return _account_view(session, account)
 
 
 def get_account(db: Database, number: str) -> AccountView:
     with read_only(db) as session:
         account = get_by_number(session, Account, number, "account", "account")
-        customer = session.get(Customer, account.customer_id)
-        assert customer is not None
-        party = session.get(Party, customer.legal_party_id)
-        assert party is not None
-        return _account_view(account, customer, party)
+        return _account_view(session, account)
 
 
 def add_subscription(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select
@@ -47,8 +46,6 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, enum.Enum):
         return str(value.value)
-    if isinstance(value, Decimal | dt.date):
-        return str(value)
     return str(value)
 
 

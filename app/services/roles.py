@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -270,7 +270,7 @@ def roles_of_party(db: Database, party_number: str) -> list[RoleView]:
         party = get_by_number(session, Party, party_number, "person or organisation", "party")
         roles = session.scalars(
             select(PartyRole)
-            .where(or_(PartyRole.party_id == party.id))
+            .where(PartyRole.party_id == party.id)
             .order_by(PartyRole.effective_from, PartyRole.id)
         ).all()
         return [_view(r, party, *_target_of(session, r)) for r in roles]
