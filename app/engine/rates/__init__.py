@@ -1,0 +1,1 @@
+"""Rating engine (filled in as the modules land)."""

@@ -1,0 +1,197 @@
+"""What the engine knows about a service agreement when it rates one: its characteristics,
+contract terms (contract values, riders, tax exemptions, contract quantities), service
+points and items, relationships and history. Everything is an immutable snapshot built by the
+service layer (or by a test); a rate check may also run with no agreement at all.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .controls import SqKey
+
+
+@dataclass(frozen=True)
+class CharacteristicValue:
+    char_type: str
+    value: str
+    effective: date = date.min
+
+
+def characteristic_on(values: tuple[CharacteristicValue, ...], char_type: str,
+                      day: date) -> str | None:
+    """The value of ``char_type`` effective on ``day`` among ``values``, or None."""
+    best: CharacteristicValue | None = None
+    for cv in values:
+        if cv.char_type == char_type and cv.effective <= day and (
+            best is None or cv.effective >= best.effective
+        ):
+            best = cv
+    return best.value if best else None
+
+
+@dataclass(frozen=True)
+class ContractValue:
+    """A customer's own value of a bill factor (``value_in_contract_term``)."""
+
+    bill_factor: str
+    effective: date
+    value: Decimal
+    tou: str | None = None
+
+
+@dataclass(frozen=True)
+class ContractRider:
+    """While a rider covers a day, the bill factor applies on that day."""
+
+    bill_factor: str
+    start: date
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class TaxExemption:
+    bill_factor: str
+    effective: date
+    exempt_percent: Decimal
+
+
+@dataclass(frozen=True)
+class ContractQuantity:
+    contract_quantity_type: str
+    effective: date
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class ItemCount:
+    """``count`` items of ``item_type`` on the agreement's service points from start to end."""
+
+    item_type: str
+    count: int
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class ServicePoint:
+    id: str
+    characteristics: tuple[CharacteristicValue, ...] = ()
+    items: tuple[ItemCount, ...] = ()
+    premise_id: str | None = None
+    premise_characteristics: tuple[CharacteristicValue, ...] = ()
+    meter_count: int = 1
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """An SA relationship with a service provider (ESP, meter reader, consolidated biller…)."""
+
+    relationship_type: str
+    provider: str
+    #: ``BILL_READY``, ``RATE_READY`` or None: how the provider bills consolidated.
+    billing_option: str | None = None
+    #: The provider bills the utility's charges ("they bill for us").
+    bills_for_utility: bool = False
+    #: Service types the provider serves for this customer.
+    service_types: tuple[str, ...] = ()
+    #: The provider (not the utility) owns the meters.
+    third_party_owner: bool = False
+
+
+@dataclass(frozen=True)
+class PriorSegment:
+    """An earlier bill segment of the agreement, for history-based SQ rules."""
+
+    start: date
+    end: date
+    quantities: Mapping[SqKey, Decimal] = field(default_factory=dict)
+    bill_date: date | None = None
+    due_date: date | None = None
+    #: (amount, characteristics of the line) for each bill line of the segment.
+    lines: tuple[tuple[Decimal, tuple[tuple[str, str], ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Payment:
+    paid_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ServiceAgreement:
+    id: str
+    revenue_class: str | None = None
+    service_type: str | None = None
+    customer_class: str | None = None
+    characteristics: tuple[CharacteristicValue, ...] = ()
+    account_characteristics: tuple[CharacteristicValue, ...] = ()
+    main_person_characteristics: tuple[CharacteristicValue, ...] = ()
+    premise_characteristics: tuple[CharacteristicValue, ...] = ()
+    service_points: tuple[ServicePoint, ...] = ()
+    contract_values: tuple[ContractValue, ...] = ()
+    contract_riders: tuple[ContractRider, ...] = ()
+    tax_exemptions: tuple[TaxExemption, ...] = ()
+    contract_quantities: tuple[ContractQuantity, ...] = ()
+    relationships: tuple[Relationship, ...] = ()
+    #: Service types of the account's active agreements (for RECF-SRVTY).
+    account_active_service_types: tuple[str, ...] = ()
+    #: Earlier bill segments, newest first.
+    history: tuple[PriorSegment, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    #: Account balance on a date, as (date, balance) points; the latest on or before wins.
+    balances: tuple[tuple[date, Decimal], ...] = ()
+
+    # -- effective-dated lookups -------------------------------------------------------
+    def contract_value_on(self, bill_factor: str, day: date,
+                          tou: str | None = None) -> Decimal | None:
+        return _latest([(c.effective, c.value) for c in self.contract_values
+                        if c.bill_factor == bill_factor and c.tou == tou], day)
+
+    def rider_covers(self, bill_factor: str, day: date) -> bool:
+        return any(r.bill_factor == bill_factor and r.covers(day) for r in self.contract_riders)
+
+    def has_rider(self, bill_factor: str) -> bool:
+        return any(r.bill_factor == bill_factor for r in self.contract_riders)
+
+    def exemption_on(self, bill_factor: str, day: date) -> Decimal | None:
+        return _latest([(t.effective, t.exempt_percent) for t in self.tax_exemptions
+                        if t.bill_factor == bill_factor], day)
+
+    def contract_quantity_on(self, cq_type: str, day: date) -> Decimal | None:
+        return _latest([(c.effective, c.value) for c in self.contract_quantities
+                        if c.contract_quantity_type == cq_type], day)
+
+    def balance_on(self, day: date) -> Decimal | None:
+        return _latest(list(self.balances), day)
+
+    def change_dates(self, bill_factor: str) -> set[date]:
+        """Dates on which a contract value, rider or exemption for ``bill_factor`` changes."""
+        out: set[date] = set()
+        for c in self.contract_values:
+            if c.bill_factor == bill_factor:
+                out.add(c.effective)
+        for t in self.tax_exemptions:
+            if t.bill_factor == bill_factor:
+                out.add(t.effective)
+        for r in self.contract_riders:
+            if r.bill_factor == bill_factor:
+                out.add(r.start)
+                if r.end is not None:
+                    out.add(date.fromordinal(r.end.toordinal() + 1))
+        return out
+
+
+def _latest(points: list[tuple[date, Decimal]], day: date) -> Decimal | None:
+    if not points:
+        return None
+    points.sort(key=lambda p: p[0])
+    i = bisect_right([p[0] for p in points], day)
+    return points[i - 1][1] if i else None

@@ -1,0 +1,158 @@
+"""The rating context: everything one rate application knows (spec/20 §3 ``CalcContext``,
+spec/30 §12.3 ``RatingContext``). Rules and plug-ins read it; only the characteristic
+collection, the to-do list and the warnings are meant to be written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .agreements import ServiceAgreement, ServicePoint, characteristic_on
+from .bill_factors import BillFactor
+from .controls import Currency, Frequency, ServiceQuantityIdentifier, UnitOfMeasure
+from .enums import CharSource
+from .errors import BillingError, RateDefinitionError
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """A To Do entry a rule asks for (load factor, power factor)."""
+
+    todo_type: str
+    role: str | None
+    message: str
+
+
+def days_in(start: date, end: date) -> int:
+    """Days of the closed period [start, end], counted inclusively (spec/30 §0.1)."""
+    return (end - start).days + 1
+
+
+def each_day(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=k) for k in range((end - start).days + 1)]
+
+
+@dataclass
+class RatingContext:
+    #: Consumption period as a closed range [start, end] (spec/30 §0.1, spec/10 §5.2).
+    start: date
+    end: date
+    accounting_date: date
+    currency: Currency
+    frequency: Frequency
+    bill_factors: Mapping[str, BillFactor]
+    uoms: Mapping[str, UnitOfMeasure]
+    sqis: Mapping[str, ServiceQuantityIdentifier]
+    agreement: ServiceAgreement | None = None
+    revenue_class: str | None = None
+    language: str = "ENG"
+    #: Characteristics given by the caller (the Rate Check grid); they win over SA values.
+    input_chars: Mapping[str, str] = field(default_factory=dict)
+    #: The characteristic collection: starts as ``input_chars``; SQ rules and plug-ins add.
+    chars: dict[str, str] = field(default_factory=dict)
+    rebill_reusing_consumption: bool = False
+    todos: list[ToDo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    # -- period ---------------------------------------------------------------------------
+    @property
+    def bill_days(self) -> int:
+        return days_in(self.start, self.end)
+
+    def days(self) -> list[date]:
+        return each_day(self.start, self.end)
+
+    # -- characteristics --------------------------------------------------------------------
+    def service_point(self, sp_id: str | None) -> ServicePoint | None:
+        if self.agreement is None:
+            return None
+        sps = self.agreement.service_points
+        if sp_id is not None:
+            for sp in sps:
+                if sp.id == sp_id:
+                    return sp
+            return None
+        return None
+
+    def characteristic(self, source: CharSource, char_type: str, day: date, *,
+                       service_point: str | None = None) -> str | None:
+        """The characteristic value ``source`` gives for ``char_type`` on ``day``.
+
+        Characteristics given by the caller win over the agreement's (spec/20 §9.1)."""
+        if source is CharSource.NA:
+            return char_type
+        if source is CharSource.CHAR_COLLECTION:
+            return self.chars.get(char_type)
+        if char_type in self.input_chars:
+            return self.input_chars[char_type]
+        sa = self.agreement
+        if sa is None:
+            return None
+        if source is CharSource.SA:
+            return characteristic_on(sa.characteristics, char_type, day)
+        if source is CharSource.ACCOUNT:
+            return characteristic_on(sa.account_characteristics, char_type, day)
+        if source is CharSource.MAIN_PERSON:
+            return characteristic_on(sa.main_person_characteristics, char_type, day)
+        if source is CharSource.PREMISE:
+            sp = self.service_point(service_point)
+            if sp is not None and sp.premise_characteristics:
+                v = characteristic_on(sp.premise_characteristics, char_type, day)
+                if v is not None:
+                    return v
+            return characteristic_on(sa.premise_characteristics, char_type, day)
+        # SP: the register's own service point, else the lowest SP id carrying the type (D-16).
+        sp = self.service_point(service_point)
+        if sp is not None:
+            return characteristic_on(sp.characteristics, char_type, day)
+        for candidate in sorted(sa.service_points, key=lambda s: s.id):
+            v = characteristic_on(candidate.characteristics, char_type, day)
+            if v is not None:
+                return v
+        return None
+
+    def needs_characteristic(self, bf: BillFactor) -> bool:
+        """True when ``bf``'s characteristic can come only from an agreement that is absent."""
+        return (bf.char_source not in (CharSource.NA, CharSource.CHAR_COLLECTION)
+                and self.agreement is None and bf.char_type not in self.input_chars)
+
+    # -- bill factors -------------------------------------------------------------------------
+    def bill_factor(self, code: str) -> BillFactor:
+        try:
+            return self.bill_factors[code]
+        except KeyError:
+            raise RateDefinitionError(f"there is no bill factor {code!r}") from None
+
+    def bill_factor_char_value(self, bf: BillFactor, day: date, *,
+                               service_point: str | None = None) -> str | None:
+        if self.needs_characteristic(bf):
+            raise BillingError(
+                f"bill factor {bf.code} needs characteristic {bf.char_type}: enter it in the "
+                "characteristics or give a service agreement")
+        return self.characteristic(bf.char_source, bf.char_type, day,
+                                   service_point=service_point)
+
+    def bill_factor_value(self, code: str, day: date, *,
+                          service_point: str | None = None) -> Decimal | None:
+        """The value of bill factor ``code`` on ``day``: the agreement's contract value when
+        the factor allows one, else the factor's own value for the characteristic value.
+        None when there is none (or a rider is required and absent)."""
+        bf = self.bill_factor(code)
+        sa = self.agreement
+        if bf.contract_rider_applicability and sa is not None and not sa.rider_covers(code, day):
+            return None
+        if bf.value_in_contract_term and sa is not None:
+            v = sa.contract_value_on(code, day)
+            if v is not None:
+                return v
+        cv = self.bill_factor_char_value(bf, day, service_point=service_point)
+        return bf.value_on(cv, day)
+
+    # -- units --------------------------------------------------------------------------------
+    def measures_peak(self, uom: str | None) -> bool:
+        if uom is None:
+            return False
+        u = self.uoms.get(uom)
+        return bool(u and u.measures_peak)
