@@ -53,6 +53,10 @@ class RatingContext:
     #: The characteristic collection: starts as ``input_chars``; SQ rules and plug-ins add.
     chars: dict[str, str] = field(default_factory=dict)
     rebill_reusing_consumption: bool = False
+    #: Billing uses only Finished rate versions; a rate check also uses Validated ones.
+    billing: bool = False
+    #: Feature option "Adjust RC Step Values After Proration" (spec/20 §6.2, spec/30 §4.3).
+    adjust_steps_after_proration: bool = False
     todos: list[ToDo] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

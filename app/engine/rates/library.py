@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .bill_factors import BillFactor
 from .controls import (
@@ -43,7 +43,7 @@ class RateLibrary:
 
     def merged(self, other: RateLibrary) -> RateLibrary:
         """This library with every definition of ``other`` added; ``other`` wins on a clash."""
-        changes = {}
+        changes: dict[str, Any] = {}
         for name in self.SECTIONS:
             mine: Mapping[str, object] = getattr(self, name)
             theirs: Mapping[str, object] = getattr(other, name)

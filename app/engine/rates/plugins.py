@@ -163,14 +163,14 @@ def register_calculation_algorithm(code: str, *, params: tuple[ParamSpec, ...] =
 def register_eligibility_field(code: str, *, params: tuple[ParamSpec, ...] = (),
                                description: str = "",
                                builtin: bool = False) -> Callable[[F], F]:
-    """``fn(criterion, ctx, calc) -> object`` (``MISSING`` when unavailable)."""
+    """``fn(criterion, ctx, results, sq, day) -> object`` (``MISSING`` when unavailable)."""
     return _decorator(ELIGIBILITY_FIELD, code, params, description, builtin)
 
 
 def register_eligibility_comparison(code: str, *, params: tuple[ParamSpec, ...] = (),
                                     description: str = "",
                                     builtin: bool = False) -> Callable[[F], F]:
-    """``fn(value, criterion, ctx) -> Truth``."""
+    """``fn(value, criterion, ctx, day) -> Truth``."""
     return _decorator(ELIGIBILITY_COMPARISON, code, params, description, builtin)
 
 

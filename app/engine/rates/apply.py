@@ -1,0 +1,290 @@
+"""Rate application: the pipeline of spec/10 §3.1 and the main loop of spec/20 §4.
+
+register reads → register rules → final measured consumption → SQ rules → billable
+consumption → for the primary schedule and each sub-rate: one calculation period per rate
+version → components in sequence (eligibility, season, type handler) → calc lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .agreements import ItemCount
+from .charges import HANDLERS, CalcState, LineDraft
+from .compiled import CompiledComponent, CompiledRate, CompiledSchedule, CompiledVersion
+from .context import RatingContext, days_in
+from .controls import SqKey
+from .descriptions import LineText, render_component_description, render_version_description
+from .eligibility import is_eligible
+from .enums import (
+    ComponentStatus,
+    ComponentType,
+    FcpoRetention,
+    RateVersionStatus,
+    RvSelectionDate,
+    ValueType,
+)
+from .errors import BillingError
+from .proration import ALWAYS, ONE, period_factors, season_gate
+from .quantities import Quantity, RegisterQty, ServiceQty, ServiceQuantities
+from .register_rules import run_register_rules
+from .results import CalcHeader, CalcLine, ComponentResult
+from .rounding import round_to
+from .schedules import RateVersion
+from .sq_rules import round_service_quantities, run_sq_rules
+
+ZERO = Decimal(0)
+_INELIGIBLE = ComponentResult(ComponentStatus.INELIGIBLE)
+_OUT_OF_SEASON = ComponentResult(ComponentStatus.OUT_OF_SEASON)
+_NO_KEY = (None, None, None)
+
+
+@dataclass
+class Rating:
+    """Everything one rate application produced."""
+
+    headers: list[CalcHeader]
+    register_rows: list[RegisterQty]
+    initial_sq: dict
+    sq: ServiceQuantities
+
+    @property
+    def total(self) -> Decimal:
+        return sum((h.amount for h in self.headers), ZERO)
+
+
+# -- quantities -----------------------------------------------------------------------------
+def prepare_quantities(rate: CompiledRate, ctx: RatingContext,
+                       quantities: Sequence[Quantity],
+                       bypass_register_rules: bool = False,
+                       estimated: dict[SqKey, Decimal] | None = None,
+                       ) -> tuple[list[RegisterQty], dict, ServiceQuantities]:
+    rows = [RegisterQty(q.uom, q.tou, q.sqi, q.quantity, q.quantity, q.service_point,
+                        q.read_start, q.read_end, i) for i, q in enumerate(quantities)]
+    if not bypass_register_rules and rate.primary.register_rules:
+        rows = run_register_rules(list(rate.primary.register_rules), rows, ctx)
+    sq = ServiceQuantities()
+    for row in rows:
+        sq.add_measured(row.key, row.final_qty)
+    for key, qty in (estimated or {}).items():          # item estimates (spec/20 §11)
+        sq.add_measured(key, qty)
+    initial = sq.snapshot()
+    if rate.primary.sq_rules:
+        run_sq_rules(list(rate.primary.sq_rules), sq, ctx)
+    for sub in rate.subs:                                # AMBIG-7: after the primary's rules
+        if sub.sq_rules:
+            run_sq_rules(list(sub.sq_rules), sq, ctx)
+    if ctx.sqis:
+        round_service_quantities(sq, ctx)
+    return rows, initial, sq
+
+
+# -- rate versions ------------------------------------------------------------------------------
+def _ignored(cs: CompiledSchedule, ctx: RatingContext) -> list[RateVersion]:
+    out = list(cs.ignored)
+    if ctx.billing:
+        out += [v.version for v in cs.versions
+                if v.version.status is not RateVersionStatus.FINISHED]
+    return out
+
+
+def _ignored_message(cs: CompiledSchedule, ctx: RatingContext, day: date) -> str | None:
+    later = [v for v in _ignored(cs, ctx) if v.effective <= day]
+    if not later:
+        return None
+    v = max(later, key=lambda v: v.effective)
+    return (f"rate version {v.effective.isoformat()} of {cs.code} is {v.status.label}: "
+            f"set it to {'Finished' if ctx.billing else 'Validated or Finished'} to use it")
+
+
+def calc_periods(rate: CompiledRate, cs: CompiledSchedule, ctx: RatingContext,
+                 boundaries: Sequence[date] = ()) -> list[tuple[CompiledVersion, date, date]]:
+    """spec/10 §3.3: one calculation period per usable rate version in effect (when the
+    primary schedule prorates versions), else one period with the version in effect on the
+    selection date. ``boundaries`` are extra cut dates (a sub-rate follows the primary's)."""
+    versions = cs.versions
+    if ctx.billing:
+        versions = tuple(v for v in versions if v.version.status is RateVersionStatus.FINISHED)
+    start, end = ctx.start, ctx.end
+    primary = rate.primary.schedule
+    if not primary.allow_rv_proration:
+        sel = primary.rv_selection_date
+        day = {RvSelectionDate.ACCOUNTING_DATE: ctx.accounting_date,
+               RvSelectionDate.BILL_START_DATE: start,
+               RvSelectionDate.BILL_END_DATE: end}[sel] if sel else end
+        chosen = [v for v in versions if v.effective <= day]
+        if not chosen:
+            raise _no_version(cs, ctx, day)
+        _warn_ignored(cs, ctx, day, chosen[-1].effective)
+        return [(chosen[-1], start, end)]
+    cuts = {v.effective for v in versions if start < v.effective <= end}
+    cuts.update(b for b in boundaries if start < b <= end)
+    starts = [start, *sorted(cuts)]
+    out: list[tuple[CompiledVersion, date, date]] = []
+    for i, s in enumerate(starts):
+        e = starts[i + 1] - timedelta(days=1) if i + 1 < len(starts) else end
+        in_effect = [v for v in versions if v.effective <= s]
+        if in_effect:
+            out.append((in_effect[-1], s, e))
+    if not out:
+        raise _no_version(cs, ctx, end)
+    _warn_ignored(cs, ctx, end, out[-1][0].effective)
+    return out
+
+
+def _no_version(cs: CompiledSchedule, ctx: RatingContext, day: date) -> BillingError:
+    msg = _ignored_message(cs, ctx, day)
+    if msg:
+        return BillingError(msg)
+    usable = "Finished" if ctx.billing else "Validated or Finished"
+    return BillingError(f"rate schedule {cs.code} has no {usable} rate version "
+                        f"effective on or before {day.isoformat()}")
+
+
+def _warn_ignored(cs: CompiledSchedule, ctx: RatingContext, day: date, used: date) -> None:
+    for v in _ignored(cs, ctx):
+        if used < v.effective <= day:
+            ctx.warnings.append(
+                f"rate version {v.effective.isoformat()} of {cs.code} is {v.status.label} "
+                f"and was not used; rate version {used.isoformat()} was")
+
+
+# -- the main loop ------------------------------------------------------------------------------
+def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
+         items: tuple[ItemCount, ...] = (), *, describe: bool = True,
+         bypass_register_rules: bool = False,
+         estimated: dict[SqKey, Decimal] | None = None) -> Rating:
+    rows, initial, sq = prepare_quantities(rate, ctx, quantities, bypass_register_rules,
+                                           estimated)
+    if not items and ctx.agreement is not None:
+        items = tuple(i for sp in ctx.agreement.service_points for i in sp.items)
+    headers: list[CalcHeader] = []
+    earlier: list[CalcLine] = []
+    primary_periods = calc_periods(rate, rate.primary, ctx)
+    cuts = [s for _, s, _ in primary_periods]
+    for cs, periods in [(rate.primary, primary_periods),
+                        *[(sub, None) for sub in rate.subs]]:
+        if periods is None:
+            periods = calc_periods(rate, cs, ctx, cuts)
+        is_sub = cs is not rate.primary
+        for cv, s, e in periods:
+            header = apply_version(rate, cs, cv, s, e, ctx, sq, items, earlier,
+                                   len(headers) + 1, describe)
+            if is_sub and not header.lines:
+                continue                                  # a sub-rate that adds nothing
+            headers.append(header)
+            earlier.extend(header.lines)
+    return Rating(headers, rows, initial, sq)
+
+
+def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion, start: date,
+                  end: date, ctx: RatingContext, sq: ServiceQuantities,
+                  items: tuple[ItemCount, ...], earlier: list[CalcLine], header_seq: int,
+                  describe: bool = True) -> CalcHeader:
+    factors = period_factors(rate.frequency, ctx.bill_days, days_in(start, end))
+    calc = CalcState(rate, cs, cv, start, end, factors, sq, items, {}, earlier, [])
+    results = calc.results
+    for cc in cv.components:
+        rc = cc.rc
+        if rc.eligibility and not is_eligible(rc, ctx, results, sq, start):
+            results[rc.sequence] = _INELIGIBLE
+            continue
+        gate = ALWAYS if rc.season is None else season_gate(
+            rc.season, start, end, consumption_start=ctx.start, consumption_end=ctx.end,
+            accounting_date=ctx.accounting_date)
+        if not gate.applies:
+            results[rc.sequence] = _OUT_OF_SEASON
+            continue
+        result, drafts = HANDLERS[rc.type](cc, ctx, calc, gate)
+        results[rc.sequence] = result
+        if drafts and (not rc.fcpo or rc.create_bill_line):
+            for d in drafts:
+                calc.lines.append(finish_line(rate, cc, calc, d, len(calc.lines) + 1, ctx,
+                                              describe))
+    lines = tuple(calc.lines)
+    amount = sum((line.amount for line in lines if line.in_total), ZERO)
+    prorated = factors.kpf * factors.cpf != 1
+    desc = cv.version.description_on_bill
+    if describe and desc and "%" in desc:
+        desc = render_version_description(desc, prorated=prorated, prorate_days=factors.days,
+                                          normal_days=factors.normal_days,
+                                          language=ctx.language)
+    return CalcHeader(header_seq, cs.code, cv.effective, start, end, amount, desc, lines)
+
+
+def finish_line(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: LineDraft,
+                seq: int, ctx: RatingContext, describe: bool) -> CalcLine:
+    """spec/20 §6.9: FCPO retention, totals, GL code, print flags and the description."""
+    rc = cc.rc
+    amount = d.amount
+    in_total = cc.in_total
+    if rc.fcpo:
+        amount = ZERO if rc.fcpo_retention is FcpoRetention.ZERO else \
+            round_to(amount, rate.currency_unit)
+    dist = None
+    if in_total:
+        bf = cc.bill_factor
+        if bf is not None and d.char_value is not None and ctx.revenue_class:
+            bfc = bf.characteristic(d.char_value)
+            if bfc is not None:
+                dist = bfc.gl_distribution.get(ctx.revenue_class)
+        if dist is None and rc.gl is not None:
+            dist = rc.gl.code_for(ctx.revenue_class)
+    key = d.sq_key or _NO_KEY
+    f = calc.factors
+    q_prorated, v_prorated = d.quantity_prorated, d.value_prorated
+    desc = rc.description_on_bill
+    if describe and (("%" in desc) or not rc.print):
+        desc = render_component_description(desc, _line_text(rate, cc, calc, d, ctx))
+    return CalcLine(
+        seq, rc.sequence, desc, amount, rc.print, cc.in_summary, key[0], key[1], key[2],
+        d.quantity, d.base_amount, cc.measures_peak, d.exempt_amount, dist, in_total,
+        rc.print and amount == 0 and not rc.print_if_zero, rc.fcpo, d.start, d.end,
+        d.item_count, d.value_defined, d.value_applied, d.step_low, d.step_high,
+        f.cpf if q_prorated else ONE, f.kpf if (q_prorated or v_prorated) else ONE,
+        d.bff, d.sf, d.msf, f.normal_days,
+        d.quantity if rc.gl_statistical_qty else None, rc.characteristics)
+
+
+def _line_text(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: LineDraft,
+               ctx: RatingContext) -> LineText:
+    rc = cc.rc
+    f = calc.factors
+    factor = (f.cpf if d.quantity_prorated else 1) * \
+        (f.kpf if (d.quantity_prorated or d.value_prorated) else 1) * d.bff
+    if rc.season is not None:
+        factor *= d.sf
+    decimals = None
+    if rc.uom and rc.uom in ctx.uoms:
+        decimals = ctx.uoms[rc.uom].decimal_positions
+    elif rc.sqi and rc.sqi in ctx.sqis:
+        decimals = ctx.sqis[rc.sqi].decimal_positions
+    tou = rate.library.tous.get(rc.tou) if rc.tou else None
+    summed = d.base_amount if rc.type in (ComponentType.MIN, ComponentType.APPLY_TO,
+                                          ComponentType.SUMMARY, ComponentType.MAX,
+                                          ComponentType.EXACT) else None
+    return LineText(
+        amount=d.memory_value if d.memory_value is not None else d.amount,
+        currency=rate.currency, fcpo=rc.fcpo, precision=cc.precision, start=d.start,
+        end=d.end, item_count=d.item_count, prorated=factor != 1,
+        prorate_days=days_in(d.start, d.end), normal_days=f.normal_days,
+        prorate_factor=factor if factor != 1 else None, value_defined=d.value_defined,
+        value_applied=d.value_applied, is_percent=rc.value_type is ValueType.PERCENT,
+        tou_description=tou.description if tou else None, quantity=d.quantity,
+        quantity_decimals=decimals, summed_amount=summed, exempt_percent=d.exempt_percent,
+        print=rc.print, language=ctx.language)
+
+
+def initial_sq_rows(initial: dict, sq: ServiceQuantities) -> list[ServiceQty]:
+    """SQ Details rows: every key in either collection, in first-seen order."""
+    keys = list(initial) + [e.key for e in sq if e.key not in initial]
+    out = []
+    for k in keys:
+        e = sq.get(k)
+        if e is None:
+            e = initial[k]
+        out.append(e)
+    return out

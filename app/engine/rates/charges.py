@@ -1,0 +1,514 @@
+"""How each rate component type calculates (spec/20 §6, with the proration of spec/30 §4–§6).
+
+Every handler takes the compiled component, the rating context and the calculation period's
+state, and returns the component's result plus zero or more line drafts. Proration is one
+step: :func:`value_periods` splits the period where a bill factor value, contract value,
+rider or exemption changes, and the factors of :class:`CalcState` scale quantities, step
+bounds and values by the rules of spec/30 §2.5 — no component type special-cases it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import NamedTuple
+
+from .agreements import ItemCount
+from .bill_factors import BillFactor
+from .compiled import CompiledComponent, CompiledRate, CompiledSchedule, CompiledVersion
+from .context import RatingContext, days_in
+from .enums import (
+    BillFactorType,
+    ComponentStatus,
+    ComponentType,
+    SeasonalMethod,
+    ValueSource,
+    ValueType,
+)
+from .errors import BillingError
+from .plugins import CALCULATION, RC_VALUE, REGISTRY, STEP
+from .proration import ONE, PeriodFactors, SeasonGate, apply, fraction, product
+from .quantities import ServiceQuantities
+from .results import CalcLine, ComponentResult
+from .rounding import INTERIM, round_to
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+@dataclass
+class CalcState:
+    """One calculation period of one rate version: what earlier components produced."""
+
+    rate: CompiledRate
+    schedule: CompiledSchedule
+    version: CompiledVersion
+    start: date
+    end: date
+    factors: PeriodFactors
+    sq: ServiceQuantities
+    items: tuple[ItemCount, ...]
+    results: dict[int, ComponentResult] = field(default_factory=dict)
+    #: Lines of every earlier header of this rating (for C1-RC-CLAMT).
+    earlier_lines: list[CalcLine] = field(default_factory=list)
+    #: Lines of this calculation period so far.
+    lines: list[CalcLine] = field(default_factory=list)
+
+    @property
+    def days(self) -> int:
+        return self.factors.days
+
+
+@dataclass(slots=True)
+class LineDraft:
+    """A calc line before finishing touches (description, GL code, print flags)."""
+
+    amount: Decimal
+    start: date
+    end: date
+    quantity: Decimal | None = None
+    sq_key: tuple[str | None, str | None, str | None] | None = None
+    base_amount: Decimal | None = None
+    exempt_amount: Decimal | None = None
+    exempt_percent: Decimal | None = None
+    value_defined: Decimal | None = None
+    value_applied: Decimal | None = None
+    step_low: Decimal | None = None
+    step_high: Decimal | None = None
+    item_count: int | None = None
+    bff: Fraction = ONE
+    sf: Fraction = ONE
+    msf: Fraction | None = None
+    quantity_prorated: bool = False
+    value_prorated: bool = False
+    char_value: str | None = None
+    #: For FCPO lines: the in-memory value shown by %A.
+    memory_value: Decimal | None = None
+
+
+@dataclass
+class CalcOutput:
+    """What a calculation algorithm returns: its lines and (optionally) its value."""
+
+    lines: list[LineDraft]
+    value: Decimal | None = None
+
+
+class ValuePeriod(NamedTuple):
+    """A stretch of the calculation period with one value (spec/30 §6.1)."""
+
+    start: date
+    end: date
+    value: Decimal
+    bff: Fraction = ONE
+    exempt_percent: Decimal | None = None
+    char_value: str | None = None
+
+
+Outcome = tuple[ComponentResult, list[LineDraft]]
+NOT_APPLICABLE: Outcome = (ComponentResult(ComponentStatus.NOT_APPLICABLE), [])
+NO_VALUE: Outcome = (ComponentResult(ComponentStatus.NO_VALUE), [])
+ZERO_STEPS: Outcome = (ComponentResult(ComponentStatus.ZERO_STEPS), [])
+
+
+def round_rc(cc: CompiledComponent, x: Decimal) -> Decimal:
+    if cc.power_of_ten:
+        return x.quantize(cc.precision, rounding=cc.rounding_mode)
+    return round_to(x, cc.precision, cc.rc.rounding)
+
+
+def _label(cc: CompiledComponent, calc: CalcState) -> str:
+    return (f"component {cc.rc.sequence} of rate version "
+            f"{calc.version.effective.isoformat()} of {calc.schedule.code}")
+
+
+# -- values ------------------------------------------------------------------------------------
+def value_periods(cc: CompiledComponent, ctx: RatingContext,
+                  calc: CalcState) -> list[ValuePeriod] | None:
+    """The component's value(s) over the calculation period; None when it has no value (the
+    component is skipped, or a billing error is raised when the bill factor demands one)."""
+    rc = cc.rc
+    src = rc.value_source
+    if src is ValueSource.VALUE:
+        return [ValuePeriod(calc.start, calc.end, rc.value if rc.value is not None else ZERO)]
+    if src is ValueSource.OTHER_RC:
+        res = calc.results.get(rc.value_rc) if rc.value_rc is not None else None
+        if res is None or not res.calculated or res.value is None:
+            return None                                           # D-10
+        return [ValuePeriod(calc.start, calc.end, res.value)]
+    if src is ValueSource.VALUE_ALGORITHM:
+        assert rc.value_algorithm is not None
+        fn = REGISTRY.get(RC_VALUE, rc.value_algorithm.code).function
+        v = fn(rc, ctx, calc)
+        return None if v is None else [ValuePeriod(calc.start, calc.end, v)]
+    return bill_factor_periods(cc, ctx, calc)
+
+
+def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
+                        calc: CalcState) -> list[ValuePeriod] | None:
+    bf = cc.bill_factor
+    assert bf is not None
+    sa = ctx.agreement
+    exemptible = bf.tax_exemption and sa is not None and cc.rc.type is ComponentType.APPLY_TO
+    char_value = ctx.bill_factor_char_value(bf, calc.start)
+    index = calc.rate.index(bf.code, char_value) if char_value is not None else None
+
+    def resolve(day: date) -> tuple[Decimal | None, Decimal | None]:
+        if bf.contract_rider_applicability and sa is not None and not sa.rider_covers(bf.code, day):
+            return None, None                 # no rider: the charge does not apply (S-RC-04)
+        value: Decimal | None = None
+        if bf.value_in_contract_term and sa is not None:
+            value = sa.contract_value_on(bf.code, day, cc.rc.tou if bf.type is BillFactorType.TOU else None)
+        if value is None:
+            if bf.type is BillFactorType.TOU:
+                value = _tou_value(bf, char_value, cc.rc.tou, day)
+            elif index is not None:
+                value = index.value_on(day)
+        exempt = sa.exemption_on(bf.code, day) if exemptible and sa is not None else None
+        return value, exempt
+
+    if not bf.allow_proration:
+        day = _selection_date(bf, ctx, calc)
+        value, exempt = resolve(day)
+        if value is None:
+            return _no_value(cc, ctx, calc, char_value)
+        return [ValuePeriod(calc.start, calc.end, value, ONE, exempt, char_value)]
+
+    cuts: set[date] = set()
+    if index is not None:
+        cuts.update(index.changes_within(calc.start, calc.end))
+    if sa is not None:
+        cuts.update(d for d in sa.change_dates(bf.code) if calc.start < d <= calc.end)
+    if bf.type is BillFactorType.TOU and char_value is not None:
+        bfc = bf.characteristic(char_value)
+        if bfc is not None:
+            cuts.update(t.effective for t in bfc.tou_values if calc.start < t.effective <= calc.end)
+    starts = [calc.start, *sorted(cuts)]
+    periods: list[ValuePeriod] = []
+    d = calc.days
+    for i, s in enumerate(starts):
+        e = starts[i + 1] - timedelta(days=1) if i + 1 < len(starts) else calc.end
+        value, exempt = resolve(s)
+        if value is None:
+            continue                                              # D11: no line for those days
+        if periods and periods[-1].value == value and periods[-1].exempt_percent == exempt \
+                and periods[-1].end + timedelta(days=1) == s:
+            prev = periods[-1]
+            periods[-1] = ValuePeriod(prev.start, e, value,
+                                      fraction(days_in(prev.start, e), d), exempt, char_value)
+            continue
+        periods.append(ValuePeriod(s, e, value, fraction(days_in(s, e), d), exempt, char_value))
+    if not periods:
+        return _no_value(cc, ctx, calc, char_value)
+    return periods
+
+
+def _no_value(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+              char_value: str | None) -> list[ValuePeriod] | None:
+    bf = cc.bill_factor
+    assert bf is not None
+    riderless = bf.contract_rider_applicability and ctx.agreement is not None
+    if bf.error_if_no_value and not riderless:
+        which = f"{bf.char_type}={char_value}" if char_value is not None else \
+            f"{bf.char_type} (no value found)"
+        raise BillingError(
+            f"bill factor {bf.code} has no value for {which} between "
+            f"{calc.start.isoformat()} and {calc.end.isoformat()} ({_label(cc, calc)})")
+    return None
+
+
+def _tou_value(bf: BillFactor, char_value: str | None, tou: str | None,
+               day: date) -> Decimal | None:
+    bfc = bf.characteristic(char_value)
+    if bfc is None or tou is None:
+        return None
+    best = None
+    for t in bfc.tou_values:
+        if t.effective <= day and tou in t.values and (best is None or t.effective > best.effective):
+            best = t
+    return best.values[tou] if best is not None else None
+
+
+def _selection_date(bf: BillFactor, ctx: RatingContext, calc: CalcState) -> date:
+    code = bf.rate_selection_date
+    if code == "BILL_END_DATE":
+        return ctx.end
+    if code == "BILL_START_DATE":
+        return ctx.start
+    if code == "ACCOUNTING_DATE":
+        return ctx.accounting_date
+    from .plugins import RATE_SELECTION_DATE
+    result: date = REGISTRY.get(RATE_SELECTION_DATE, code).function(bf, ctx, calc.start, calc.end)
+    return result
+
+
+def value_factor(cc: CompiledComponent, calc: CalcState, vp: ValuePeriod,
+                 gate: SeasonGate) -> Fraction:
+    """spec/30 §5.1: v × KPF × BFF × SF, except that unit rates that are not peak and
+    percentages take only BFF, and a value from another component takes nothing."""
+    rc = cc.rc
+    if rc.value_source is ValueSource.OTHER_RC:
+        return ONE
+    if rc.value_type is ValueType.PERCENT or (
+            rc.value_type is ValueType.UNIT_RATE and not cc.measures_peak):
+        return vp.bff
+    return product(calc.factors.kpf, vp.bff, gate.sf)
+
+
+def _missing_input(cc: CompiledComponent, calc: CalcState, what: str) -> Outcome:
+    if cc.rc.error_if_no_value:
+        raise BillingError(f"{_label(cc, calc)} needs {what}, which is missing")
+    return NO_VALUE
+
+
+# -- handlers ----------------------------------------------------------------------------------
+def calc_flat(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+              gate: SeasonGate) -> Outcome:
+    vps = value_periods(cc, ctx, calc)
+    if vps is None:
+        return NO_VALUE
+    drafts = []
+    for vp in vps:
+        f = value_factor(cc, calc, vp, gate)
+        v = apply(vp.value, f)
+        drafts.append(LineDraft(round_rc(cc, v), vp.start, vp.end, value_defined=vp.value,
+                                value_applied=v, bff=vp.bff, sf=gate.sf,
+                                value_prorated=f is not ONE, char_value=vp.char_value))
+    return _calculated(cc, drafts)
+
+
+def calc_sq(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+            gate: SeasonGate) -> Outcome:
+    rc = cc.rc
+    key = cc.sq_key
+    q = calc.sq.billable(key)
+    if q is None:
+        return _missing_input(cc, calc, f"service quantity {key.label()}")
+    f = calc.factors
+    qf = ONE
+    if not cc.measures_peak:
+        seasonal = gate.msf if (rc.season is not None and
+                                rc.season.method is SeasonalMethod.PRORATE_SEASONAL_SQ) else gate.sf
+        qf = product(f.cpf, f.kpf, seasonal if seasonal is not None else ONE)
+        q = apply(q, qf)
+    vps = value_periods(cc, ctx, calc)
+    if vps is None:
+        return NO_VALUE
+    low = high = None
+    qty = q
+    if rc.step is not None:
+        low, high = rc.step.low, rc.step.high
+        dynamic = False
+        if rc.step_rc is not None:
+            res = calc.results.get(rc.step_rc)
+            if res is None or not res.calculated or res.value is None:
+                return NO_VALUE                                   # D-10
+            m = res.value
+            low, high = low * m, (None if high is None else high * m)
+            dynamic = True
+        if rc.step_algorithm is not None:
+            fn = REGISTRY.get(STEP, rc.step_algorithm.code).function
+            low, high = fn(rc, low, high, ctx, calc)
+            dynamic = True
+        if rc.step_rc is None and not cc.measures_peak and (
+                rc.step_algorithm is None or ctx.adjust_steps_after_proration):
+            low = apply(low, f.kpf)
+            high = None if high is None else apply(high, f.kpf)
+        if dynamic and low == 0 and high == 0:
+            return ZERO_STEPS
+        top = q if high is None else min(q, high)
+        qty = max(ZERO, top - low)
+    drafts = []
+    for vp in vps:
+        vf = value_factor(cc, calc, vp, gate)
+        v = apply(vp.value, vf)
+        # a CHARGE is "flat for the first X units": charged once when any quantity is in the step
+        raw = (v if qty > 0 else ZERO) if rc.value_type is ValueType.CHARGE else qty * v
+        drafts.append(LineDraft(round_rc(cc, raw), vp.start, vp.end, quantity=qty, sq_key=key,
+                                value_defined=vp.value, value_applied=v, step_low=low,
+                                step_high=high, bff=vp.bff, sf=gate.sf, msf=gate.msf,
+                                quantity_prorated=qf is not ONE, value_prorated=vf is not ONE,
+                                char_value=vp.char_value))
+    return _calculated(cc, drafts, quantity=qty)
+
+
+def item_segments(items: tuple[ItemCount, ...], item_type: str, start: date,
+                  end: date) -> list[tuple[date, date, int]]:
+    """Stretches of [start, end] with a constant count of ``item_type`` (spec/20 §6.3)."""
+    mine = [i for i in items if i.item_type == item_type]
+    if not mine:
+        return []
+    cuts = {start}
+    for i in mine:
+        if start < i.start <= end:
+            cuts.add(i.start)
+        if i.end is not None and start <= i.end < end:
+            cuts.add(i.end + timedelta(days=1))
+    starts = sorted(cuts)
+    out: list[tuple[date, date, int]] = []
+    for k, s in enumerate(starts):
+        e = starts[k + 1] - timedelta(days=1) if k + 1 < len(starts) else end
+        n = sum(i.count for i in mine if i.start <= s and (i.end is None or i.end >= s))
+        if n:
+            out.append((s, e, n))
+    return out
+
+
+def calc_item(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+              gate: SeasonGate) -> Outcome:
+    rc = cc.rc
+    assert rc.item_type is not None
+    segs = item_segments(calc.items, rc.item_type, calc.start, calc.end)
+    if not segs:
+        return _missing_input(cc, calc, f"items of type {rc.item_type}")
+    vps = value_periods(cc, ctx, calc)
+    if vps is None:
+        return NO_VALUE
+    drafts = []
+    d = calc.days
+    for s, e, n in segs:                       # D6: the count is not prorated, the price is
+        for vp in vps:
+            ps, pe = max(s, vp.start), min(e, vp.end)
+            if ps > pe:
+                continue
+            share = fraction(days_in(ps, pe), d)
+            f = ONE if rc.value_source is ValueSource.OTHER_RC else \
+                product(calc.factors.kpf, share, gate.sf)
+            v = apply(vp.value, f)
+            drafts.append(LineDraft(round_rc(cc, n * v), ps, pe, quantity=Decimal(n),
+                                    item_count=n, value_defined=vp.value, value_applied=v,
+                                    bff=share, sf=gate.sf, value_prorated=f is not ONE,
+                                    char_value=vp.char_value))
+    return _calculated(cc, drafts, quantity=Decimal(sum(n for _, _, n in segs)))
+
+
+def _xref_results(cc: CompiledComponent, calc: CalcState) -> list[ComponentResult]:
+    """Results of the cross-referenced components that calculated (others count as 0, D-10)."""
+    results = calc.results
+    calculated = ComponentStatus.CALCULATED
+    return [r for r in map(results.get, cc.rc.xrefs) if r is not None and r.status is calculated]
+
+
+def calc_apply_to(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+                  gate: SeasonGate) -> Outcome:
+    rc = cc.rc
+    cu = calc.rate.currency_unit
+    refs = _xref_results(cc, calc)
+    percent = rc.value_type is ValueType.PERCENT
+    base: Decimal | None = None
+    qty: Decimal | None = None
+    if percent:
+        base = round_to(sum((r.value or ZERO for r in refs), ZERO), cu)
+        if base == 0:
+            return NOT_APPLICABLE
+    else:
+        qty = sum((r.quantity or ZERO for r in refs), ZERO)
+        if qty == 0:
+            return NOT_APPLICABLE
+    vps = value_periods(cc, ctx, calc)
+    if vps is None:
+        return NO_VALUE
+    drafts = []
+    for vp in vps:
+        f = value_factor(cc, calc, vp, gate)
+        v = apply(vp.value, f)
+        temp = (base * v / HUNDRED if base is not None else qty * v).quantize(  # type: ignore[operator]
+            INTERIM, rounding=ROUND_HALF_UP)
+        exempt = None
+        if vp.exempt_percent:
+            t2 = round_to(temp, CENT)
+            exempt = round_to(t2 * vp.exempt_percent / HUNDRED, cu)
+            amount = round_rc(cc, t2 - exempt)
+        else:
+            amount = round_rc(cc, temp)
+        drafts.append(LineDraft(amount, vp.start, vp.end, quantity=qty, base_amount=base,
+                                exempt_amount=exempt, exempt_percent=vp.exempt_percent,
+                                value_defined=vp.value, value_applied=v, bff=vp.bff,
+                                sf=gate.sf, value_prorated=f is not ONE, char_value=vp.char_value))
+    return _calculated(cc, drafts, quantity=qty)
+
+
+def calc_threshold(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+                   gate: SeasonGate) -> Outcome:
+    """MIN tops up, MAX caps, EXACT forces the referenced sum (signed comparisons)."""
+    rc = cc.rc
+    s = sum((r.value or ZERO for r in _xref_results(cc, calc)), ZERO)
+    vps = value_periods(cc, ctx, calc)
+    if vps is None:
+        return NO_VALUE
+    target = ZERO
+    prorated = False
+    for vp in vps:
+        f = value_factor(cc, calc, vp, gate)
+        prorated = prorated or f is not ONE
+        target += apply(vp.value, f)
+    t = rc.type
+    if (t is ComponentType.MIN and s < target) or (t is ComponentType.MAX and s > target) or \
+            (t is ComponentType.EXACT and s != target):
+        draft = LineDraft(round_rc(cc, target - s), calc.start, calc.end, base_amount=s,
+                          value_defined=vps[0].value if len(vps) == 1 else target,
+                          value_applied=target, sf=gate.sf, value_prorated=prorated)
+        return _calculated(cc, [draft])
+    return NOT_APPLICABLE
+
+
+def calc_summary(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+                 gate: SeasonGate) -> Outcome:
+    refs = _xref_results(cc, calc)
+    if not refs:
+        return NOT_APPLICABLE                                     # D-6
+    val = round_rc(cc, sum((r.value or ZERO for r in refs), ZERO))
+    return _calculated(cc, [LineDraft(val, calc.start, calc.end, base_amount=val)])
+
+
+def calc_algorithm(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
+                   gate: SeasonGate) -> Outcome:
+    rc = cc.rc
+    assert rc.calc_algorithm is not None
+    sq = None
+    if not rc.derive_sq and (rc.uom or rc.tou or rc.sqi):
+        sq = calc.sq.billable(rc.sq_key)
+        if sq is None and rc.error_if_no_value:
+            return _missing_input(cc, calc, f"service quantity {rc.sq_key.label()}")
+    out: CalcOutput = REGISTRY.get(CALCULATION, rc.calc_algorithm.code).function(
+        rc, ctx, calc, sq)
+    drafts = [d for d in out.lines if d.amount != 0]
+    value = out.value if out.value is not None else sum((d.amount for d in drafts), ZERO)
+    if rc.fcpo:
+        value = round_rc(cc, value)
+    elif out.value is None and not drafts:
+        return NOT_APPLICABLE                                     # a zero result makes no line
+    return ComponentResult(ComponentStatus.CALCULATED, value), drafts
+
+
+def _calculated(cc: CompiledComponent, drafts: list[LineDraft],
+                quantity: Decimal | None = None) -> Outcome:
+    if cc.rc.fcpo:
+        # FCPO: keep the value at the component's own precision (already rounded per line)
+        value = sum((d.amount for d in drafts), ZERO)
+        for d in drafts:
+            d.memory_value = d.amount
+    else:
+        value = sum((d.amount for d in drafts), ZERO)
+    return ComponentResult(ComponentStatus.CALCULATED, value, quantity), drafts
+
+
+Handler = Callable[[CompiledComponent, RatingContext, CalcState, SeasonGate], Outcome]
+
+HANDLERS: dict[ComponentType, Handler] = {
+    ComponentType.FLAT: calc_flat,
+    ComponentType.SQ: calc_sq,
+    ComponentType.ITEM: calc_item,
+    ComponentType.APPLY_TO: calc_apply_to,
+    ComponentType.MIN: calc_threshold,
+    ComponentType.MAX: calc_threshold,
+    ComponentType.EXACT: calc_threshold,
+    ComponentType.SUMMARY: calc_summary,
+    ComponentType.CALC_ALG: calc_algorithm,
+}
+
+__all__ = ["HANDLERS", "CalcOutput", "CalcState", "LineDraft", "ValuePeriod", "value_periods"]
