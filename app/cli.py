@@ -6,6 +6,8 @@
     switchboard demo --accounts N [--seed S] [--as-of YYYY-MM-DD] [--database URL]
     switchboard user add NAME --role ROLE [--role ROLE…] [--name "Full Name"] [--password-stdin]
     switchboard screenshot PANE --out FILE.png [--database URL]
+    switchboard rate check --rate CODE_OR_FILE --from DATE --to DATE --quantity KWH=1200 [--json]
+    switchboard rate list | rate validate FILE
 
 Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
 """
@@ -81,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("pane", help="'main' for the whole window, or a pane name")
     shot.add_argument("--out", required=True, type=Path, metavar="FILE.png")
     _add_database_option(shot)
+
+    from app.cli_rates import add_rate_parser
+
+    add_rate_parser(sub)
     return parser
 
 
@@ -90,17 +96,30 @@ def _roles() -> list[UserRole]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from app.cli_rates import RateCommandError
+    from app.engine.rates.errors import RateError
+
     try:
         return _dispatch(args)
     except DomainError as exc:
         print(f"switchboard: {exc.message}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except (RateError, RateCommandError) as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("switchboard: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:                      # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "rate":                      # needs no database
+        from app.cli_rates import run_rate_command
+
+        return run_rate_command(args, sys.stdout)
     url = resolve_database_url(args.database)
     if args.command is None:
         from app.views.launch import run_gui

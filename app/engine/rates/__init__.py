@@ -85,8 +85,7 @@ from .errors import BillingError, CannotExecute, RateDefinitionError, RateError
 from .library import RateLibrary
 from .plugins import REGISTRY, ParamSpec
 from .quantities import Quantity, ServiceQty, ServiceQuantities
-
-# RATE_FILES from .rate_files import load_library
+from .rate_files import load_library
 from .results import CalcHeader, CalcLine, RateCheckResult, RegisterReadRow, SqDetail
 from .rounding import round_to
 from .schedules import (
@@ -102,7 +101,6 @@ from .schedules import (
     Season,
     Step,
 )
-
-# RATE_FILES from .shipped import SHIPPED_RATES, load_shipped_library
+from .shipped import SHIPPED_RATES, load_shipped_library
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -201,12 +201,15 @@ def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion,
         result, drafts = HANDLERS[rc.type](cc, ctx, calc, gate)
         results[rc.sequence] = result
         if drafts and (not rc.fcpo or rc.create_bill_line):
+            out = calc.lines
             for d in drafts:
-                calc.lines.append(finish_line(rate, cc, calc, d, len(calc.lines) + 1, ctx,
-                                              describe))
+                out.append(finish_line(rate, cc, calc, d, len(out) + 1, ctx, describe))
     lines = tuple(calc.lines)
-    amount = sum((line.amount for line in lines if line.in_total), ZERO)
-    prorated = factors.kpf * factors.cpf != 1
+    amount = ZERO
+    for line in lines:
+        if line.in_total:
+            amount += line.amount
+    prorated = factors.kpf is not ONE or factors.cpf is not ONE
     desc = cv.version.description_on_bill
     if describe and desc and "%" in desc:
         desc = render_version_description(desc, prorated=prorated, prorate_days=factors.days,
@@ -224,8 +227,10 @@ def finish_line(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: L
     if rc.fcpo:
         amount = ZERO if rc.fcpo_retention is FcpoRetention.ZERO else \
             round_to(amount, rate.currency_unit)
-    dist = None
-    if in_total:
+    if cc.static_gl:
+        dist = cc.gl_code
+    else:
+        dist = None
         bf = cc.bill_factor
         if bf is not None and d.char_value is not None and ctx.revenue_class:
             bfc = bf.characteristic(d.char_value)

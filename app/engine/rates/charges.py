@@ -156,6 +156,16 @@ def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
     exemptible = bf.tax_exemption and sa is not None and cc.rc.type is ComponentType.APPLY_TO
     char_value = ctx.bill_factor_char_value(bf, calc.start)
     index = calc.rate.index(bf.code, char_value) if char_value is not None else None
+    if sa is None and bf.type is BillFactorType.REGULAR:
+        # fast path (rate checks and quotes without an agreement): only the factor's values
+        if index is None:
+            return _no_value(cc, ctx, calc, char_value)
+        if not bf.allow_proration or not index.changes_within(calc.start, calc.end):
+            day = _selection_date(bf, ctx, calc) if not bf.allow_proration else calc.start
+            v = index.value_on(day)
+            if v is None:
+                return _no_value(cc, ctx, calc, char_value)
+            return [ValuePeriod(calc.start, calc.end, v, ONE, None, char_value)]
 
     def resolve(day: date) -> tuple[Decimal | None, Decimal | None]:
         if bf.contract_rider_applicability and sa is not None and not sa.rider_covers(bf.code, day):
@@ -401,12 +411,19 @@ def calc_apply_to(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     percent = rc.value_type is ValueType.PERCENT
     base: Decimal | None = None
     qty: Decimal | None = None
+    total = ZERO
     if percent:
-        base = round_to(sum((r.value or ZERO for r in refs), ZERO), cu)
+        for r in refs:
+            if r.value is not None:
+                total += r.value
+        base = total.quantize(cu, rounding=ROUND_HALF_UP)
         if base == 0:
             return NOT_APPLICABLE
     else:
-        qty = sum((r.quantity or ZERO for r in refs), ZERO)
+        for r in refs:
+            if r.quantity is not None:
+                total += r.quantity
+        qty = total
         if qty == 0:
             return NOT_APPLICABLE
     vps = value_periods(cc, ctx, calc)
@@ -487,13 +504,17 @@ def calc_algorithm(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
 
 def _calculated(cc: CompiledComponent, drafts: list[LineDraft],
                 quantity: Decimal | None = None) -> Outcome:
+    """The component's result: the sum of its lines (an FCPO value stays at the component's
+    own precision, which is how its lines were rounded)."""
+    if len(drafts) == 1:
+        value = drafts[0].amount
+    else:
+        value = ZERO
+        for d in drafts:
+            value += d.amount
     if cc.rc.fcpo:
-        # FCPO: keep the value at the component's own precision (already rounded per line)
-        value = sum((d.amount for d in drafts), ZERO)
         for d in drafts:
             d.memory_value = d.amount
-    else:
-        value = sum((d.amount for d in drafts), ZERO)
     return ComponentResult(ComponentStatus.CALCULATED, value, quantity), drafts
 
 

@@ -50,6 +50,10 @@ class CompiledComponent:
     #: Lines count in the bill total (not FCPO, not SUMMARY).
     in_total: bool = True
     sq_key: SqKey = SqKey()
+    #: The distribution code is the same for every line (no per-revenue-class or
+    #: per-characteristic codes), so it is worked out once: ``gl_code``.
+    static_gl: bool = True
+    gl_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -227,8 +231,18 @@ def _compile_version(library: RateLibrary, schedule: RateSchedule, rv: RateVersi
                                      ROUNDING_MODES[rc.rounding],
                                      precision.as_tuple().digits == (1,),
                                      not rc.fcpo and rc.type is not ComponentType.SUMMARY,
-                                     rc.sq_key))
+                                     rc.sq_key, *_static_gl(rc, bf)))
     return CompiledVersion(rv, tuple(out))
+
+
+def _static_gl(rc: RateComponent, bf: BillFactor | None) -> tuple[bool, str | None]:
+    if rc.fcpo or rc.type is ComponentType.SUMMARY:
+        return True, None
+    if bf is not None and any(c.gl_distribution for c in bf.characteristics.values()):
+        return False, None
+    if rc.gl is not None and rc.gl.by_revenue_class:
+        return False, None
+    return True, rc.gl.code if rc.gl is not None else None
 
 
 # --------------------------------------------------------------------------------------------

@@ -127,6 +127,9 @@ class ServiceQuantities:
             self._entries[key] = ServiceQty(
                 key, (e.initial or Decimal(0)) + qty, e.billable + qty)
 
+    def remove(self, key: SqKey) -> None:
+        self._entries.pop(key, None)
+
     def replace_entry(self, entry: ServiceQty) -> None:
         self._entries[entry.key] = entry
 

@@ -143,10 +143,13 @@ def closest(word: str, choices: list[str]) -> str | None:
     return match[0] if match else None
 
 
-def pairs(node: MappingNode, at: At) -> list[tuple[str, Node, Node]]:
+def pairs(node: MappingNode, at: At, _merging: frozenset[int] = frozenset(),
+          ) -> list[tuple[str, Node, Node]]:
     """The (key, key node, value node) pairs of a mapping in file order, with YAML merge keys
     (``<<: *anchor``) flattened: keys written in the mapping win over merged ones. A key given
     twice, or a key that is not a plain name, is an error."""
+    if id(node) in _merging:
+        at.fail("'<<' merges a mapping into itself", line_of(node))
     explicit: list[tuple[str, Node, Node]] = []
     merged: list[tuple[str, Node, Node]] = []
     seen: dict[str, int] = {}
@@ -157,7 +160,7 @@ def pairs(node: MappingNode, at: At) -> list[tuple[str, Node, Node]]:
                 if not isinstance(source, MappingNode):
                     at.fail(f"'<<' merges mappings only, found {_found(source)}",
                             line_of(source))
-                merged.extend(pairs(source, at))
+                merged.extend(pairs(source, at, _merging | {id(node)}))
             continue
         if not isinstance(knode, ScalarNode) or is_null(knode) or knode.value == "":
             at.fail(f"a key must be a name or code, found {_found(knode)}", line_of(knode))
@@ -329,7 +332,7 @@ class DateTime(ScalarKind):
             self.bad(text, node, at)
 
     def dump(self, value: Any) -> Any:
-        return value
+        return Quoted(value.isoformat())
 
 
 _MONTH_DAY = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
@@ -594,7 +597,7 @@ class OneOf(Kind):
 # Control tables (spec/10 §2.1–§2.4)
 # ---------------------------------------------------------------------------------------------
 
-TEXT, CODE, INT, DEC, BOOL, DATE = Text(), Code(), Int(), Dec(), Bool(), Date()
+TEXT, CODE, DEC, BOOL, DATE = Text(), Code(), Dec(), Bool(), Date()
 SEQUENCE = Int(minimum=0)
 DESCRIPTION = F("description", TEXT)
 
@@ -803,13 +806,13 @@ def _check_value(rc: RateComponent, f: Fields) -> None:
             f.fail("value_type", f"a {t} component's value_type is {names}, "
                                  f"found {rc.value_type}")
     for source, key in _SOURCE_FIELD.items():
-        given = getattr(rc, key) is not None
-        if source is rc.value_source:
-            if not given and (source is not ValueSource.VALUE or t in PRICED_TYPES):
-                f.fail(key, f"value_source {source} needs {key!r}")
-        elif given:
+        if source is not rc.value_source and getattr(rc, key) is not None:
             f.fail(key, f"{key!r} is used only with value_source: {source}, "
                         f"and this component's value_source is {rc.value_source}")
+    key = _SOURCE_FIELD[rc.value_source]
+    if getattr(rc, key) is None and (rc.value_source is not ValueSource.VALUE
+                                     or t in PRICED_TYPES):
+        f.fail(key, f"value_source {rc.value_source} needs {key!r}")
 
 
 COMPONENT = Obj(RateComponent, [
@@ -905,7 +908,7 @@ class IntervalValues(Kind):
         return tuple(out)
 
     def dump(self, value: Any) -> Any:
-        return {v.at: self.value_kind.dump(v.value) for v in value}
+        return {self.at_kind.dump(v.at): self.value_kind.dump(v.value) for v in value}
 
 
 BF_VALUE = Obj(BillFactorValue, [F("effective", DATE), F("value", DEC)])
@@ -938,7 +941,7 @@ class CharacteristicKind(Obj):
     def load(self, node: Node, at: At, code: str | None = None) -> Any:
         if isinstance(node, SequenceNode):
             bf_type = at.owner.get("type", BillFactorType.REGULAR)
-            if bf_type is not BillFactorType.REGULAR:
+            if bf_type is not BillFactorType.REGULAR and node.value:
                 at.fail(f"a list of values is for REGULAR bill factors and this one is "
                         f"{bf_type}; write {code}: {{{_TYPE_KEY[bf_type]}: [...]}}")
             return BillFactorCharacteristic(str(code), values=BF_VALUES.load(node, at))

@@ -22,8 +22,7 @@ Only what one definition says on its own is checked here; references between def
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from yaml.nodes import Node
 from .controls import SqKey
 from .errors import RateDefinitionError
 from .library import RateLibrary
+from .plugins import CALCULATION, RC_VALUE, REGISTER_RULE, REGISTRY, SQ_RULE, STEP
 from .rate_file_schema import (
     SECTIONS,
     At,
@@ -84,8 +84,9 @@ def _compose(text: str, name: str) -> Node | None:
         raise RateDefinitionError(message, where=f"{name}:{mark.line + 1}") from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        raise RateDefinitionError(f"not a YAML text file: {exc.reason} (character "
-                                  f"{exc.character!r})", where=f"{name}:{line}") from None
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise RateDefinitionError(f"not a YAML text file: {exc.reason} (U+{char:04X})",
+                                  where=f"{name}:{line}") from None
     finally:
         loader.dispose()
 
@@ -217,8 +218,6 @@ _Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping(
     "tag:yaml.org,2002:map", v, flow_style=True))
 _Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence(
     "tag:yaml.org,2002:seq", v, flow_style=True))
-_Dumper.add_representer(datetime, lambda d, v: d.represent_scalar(
-    "tag:yaml.org,2002:timestamp", v.isoformat()))
 
 #: Longest collection written on one line (``{sequence: 10, rule: SUM-KWH}``).
 FLOW_WIDTH = 72
@@ -313,11 +312,11 @@ def rate_schedule_library(lib: RateLibrary, code: str) -> RateLibrary:
             if add("sq_rules", link.rule):
                 rule = lib.sq_rules[link.rule]
                 add_key(rule.output)
-                _add_params(add, "sq_rule", rule.algorithm, rule.params)
+                _add_params(add, SQ_RULE, rule.algorithm, rule.params)
         for link in rs.register_rules:
             if add("register_rules", link.rule):
                 reg = lib.register_rules[link.rule]
-                _add_params(add, "register_rule", reg.algorithm, reg.params)
+                _add_params(add, REGISTER_RULE, reg.algorithm, reg.params)
         for rv in rs.versions:
             for rc in rv.components:
                 add("bill_factors", rc.bill_factor)
@@ -325,8 +324,8 @@ def rate_schedule_library(lib: RateLibrary, code: str) -> RateLibrary:
                 for group in rc.eligibility:
                     for criterion in group.criteria:
                         add_key(criterion.sq)
-                for kind, ref in (("rc_value", rc.value_algorithm), ("step", rc.step_algorithm),
-                                  ("calculation", rc.calc_algorithm)):
+                for kind, ref in ((RC_VALUE, rc.value_algorithm), (STEP, rc.step_algorithm),
+                                  (CALCULATION, rc.calc_algorithm)):
                     if ref is not None:
                         _add_params(add, kind, ref.code, ref.params)
     for bf_code in list(want["bill_factors"]):
@@ -347,11 +346,9 @@ def rate_schedule_library(lib: RateLibrary, code: str) -> RateLibrary:
 _PARAM_SECTIONS = {"bill_factor": "bill_factors", "uom": "uoms", "tou": "tous", "sqi": "sqis"}
 
 
-def _add_params(add: Any, kind: str, algorithm: str,
+def _add_params(add: Callable[[str, str | None], bool], kind: str, algorithm: str,
                 params: tuple[str | None, ...] | Mapping[str, str]) -> None:
     """Add the codes an algorithm's parameters name, when its plug-in says what they are."""
-    from .plugins import REGISTRY
-
     if not REGISTRY.has(kind, algorithm):
         return
     specs = REGISTRY.get(kind, algorithm).params

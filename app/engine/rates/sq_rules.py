@@ -617,7 +617,13 @@ def run_sq_rules(rules: list[SqRule], sq: ServiceQuantities, ctx: RatingContext)
         if (ctx.rebill_reusing_consumption
                 and rule.processing is SqRuleProcessing.INITIAL_SQ_CALC_ONLY):
             continue
-        fn = REGISTRY.get(SQ_RULE, rule.algorithm).function
+        plugin = REGISTRY.get(SQ_RULE, rule.algorithm)
+        fn = plugin.function
+        if plugin.builtin:
+            # Built-in algorithms write only through ServiceQuantities.write (tested), so they
+            # run on the collection itself; only a failure that skips the rule restores it.
+            _run_builtin(rule, fn, sq, ctx)
+            continue
         before = sq.snapshot()
         work = ServiceQuantities(before)
         chars, n_todos = dict(ctx.chars), len(ctx.todos)
@@ -637,12 +643,34 @@ def run_sq_rules(rules: list[SqRule], sq: ServiceQuantities, ctx: RatingContext)
                 sq.replace_entry(entry)
 
 
+def _run_builtin(rule: SqRule, fn: Callable[..., None], sq: ServiceQuantities,
+                 ctx: RatingContext) -> None:
+    before = sq.snapshot()
+    chars, n_todos = dict(ctx.chars), len(ctx.todos)
+    try:
+        fn(rule, sq, ctx)
+    except Exception as e:
+        for key in [e.key for e in sq if e.key not in before]:
+            sq.remove(key)
+        for entry in before.values():
+            sq.replace_entry(entry)
+        if isinstance(e, CannotExecute) and not rule.create_billing_error:
+            ctx.chars.clear()
+            ctx.chars.update(chars)
+            del ctx.todos[n_todos:]
+            return
+        raise rule_error(f"SQ rule {rule.code}", rule.algorithm, e) from e
+
+
 def round_service_quantities(sq: ServiceQuantities, ctx: RatingContext) -> None:
     """Round the billable quantity of every entry whose SQI is known in ``ctx.sqis`` to that
     SQI's decimal positions, half up (spec/10 §2.2, [AMBIG-1]). Initial quantities and entries
     without an SQI are not touched."""
     for entry in list(sq):
-        sqi = ctx.sqis.get(entry.key.sqi) if entry.key.sqi else None
+        code = entry.key.sqi
+        if code is None:
+            continue
+        sqi = ctx.sqis.get(code)
         if sqi is not None:
             rounded = entry.billable.quantize(Decimal(1).scaleb(-sqi.decimal_positions),
                                               ROUND_HALF_UP)
