@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .agreements import ItemCount
-from .charges import HANDLERS, CalcState, LineDraft
+from .charges import HANDLERS_BY_CODE, CalcState, LineDraft
 from .compiled import CompiledComponent, CompiledRate, CompiledSchedule, CompiledVersion
 from .context import RatingContext, days_in
 from .controls import SqKey
@@ -198,7 +198,7 @@ def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion,
         if not gate.applies:
             results[rc.sequence] = _OUT_OF_SEASON
             continue
-        result, drafts = HANDLERS[rc.type](cc, ctx, calc, gate)
+        result, drafts = HANDLERS_BY_CODE[cc.type_code](cc, ctx, calc, gate)
         results[rc.sequence] = result
         if drafts and (not rc.fcpo or rc.create_bill_line):
             out = calc.lines

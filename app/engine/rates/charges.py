@@ -532,4 +532,7 @@ HANDLERS: dict[ComponentType, Handler] = {
     ComponentType.CALC_ALG: calc_algorithm,
 }
 
-__all__ = ["HANDLERS", "CalcOutput", "CalcState", "LineDraft", "ValuePeriod", "value_periods"]
+#: The same handlers keyed by the type's plain code (see CompiledComponent.type_code).
+HANDLERS_BY_CODE: dict[str, Handler] = {str(t.value): h for t, h in HANDLERS.items()}
+
+__all__ = ["HANDLERS_BY_CODE", "HANDLERS", "CalcOutput", "CalcState", "LineDraft", "ValuePeriod", "value_periods"]

@@ -54,6 +54,9 @@ class CompiledComponent:
     #: per-characteristic codes), so it is worked out once: ``gl_code``.
     static_gl: bool = True
     gl_code: str | None = None
+    #: ``rc.type`` as a plain string: enum members hash in Python code, plain strings in C,
+    #: and the handler is looked up by type for every component of every bill.
+    type_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ def _compile_version(library: RateLibrary, schedule: RateSchedule, rv: RateVersi
                                      ROUNDING_MODES[rc.rounding],
                                      precision.as_tuple().digits == (1,),
                                      not rc.fcpo and rc.type is not ComponentType.SUMMARY,
-                                     rc.sq_key, *_static_gl(rc, bf)))
+                                     rc.sq_key, *_static_gl(rc, bf), str(rc.type.value)))
     return CompiledVersion(rv, tuple(out))
 
 
