@@ -28,8 +28,8 @@ from .enums import (
     ValueType,
 )
 from .errors import BillingError
-from .proration import ALWAYS, ONE, period_factors, season_gate
-from .quantities import Quantity, RegisterQty, ServiceQty, ServiceQuantities
+from .proration import ALWAYS, ONE, season_gate
+from .quantities import Quantity, RegisterQty, ServiceQuantities
 from .register_rules import run_register_rules
 from .results import CalcHeader, CalcLine, ComponentResult
 from .rounding import round_to
@@ -47,8 +47,8 @@ class Rating:
     """Everything one rate application produced."""
 
     headers: list[CalcHeader]
-    register_rows: list[RegisterQty]
-    initial_sq: dict
+    #: None when no register rule ran: the register reads are the quantities as given.
+    register_rows: list[RegisterQty] | None
     sq: ServiceQuantities
 
     @property
@@ -61,17 +61,22 @@ def prepare_quantities(rate: CompiledRate, ctx: RatingContext,
                        quantities: Sequence[Quantity],
                        bypass_register_rules: bool = False,
                        estimated: dict[SqKey, Decimal] | None = None,
-                       ) -> tuple[list[RegisterQty], dict, ServiceQuantities]:
-    rows = [RegisterQty(q.uom, q.tou, q.sqi, q.quantity, q.quantity, q.service_point,
-                        q.read_start, q.read_end, i) for i, q in enumerate(quantities)]
-    if not bypass_register_rules and rate.primary.register_rules:
-        rows = run_register_rules(list(rate.primary.register_rules), rows, ctx)
+                       ) -> tuple[list[RegisterQty] | None, ServiceQuantities]:
+    """Register rules, final measured consumption, SQ rules (spec/10 §3.1). The register rows
+    are returned only when register rules ran (otherwise they are the quantities as given)."""
     sq = ServiceQuantities()
-    for row in rows:
-        sq.add_measured(row.key, row.final_qty)
+    rows: list[RegisterQty] | None = None
+    if not bypass_register_rules and rate.primary.register_rules:
+        rows = [RegisterQty(q.uom, q.tou, q.sqi, q.quantity, q.quantity, q.service_point,
+                            q.read_start, q.read_end, i) for i, q in enumerate(quantities)]
+        rows = run_register_rules(list(rate.primary.register_rules), rows, ctx)
+        for row in rows:
+            sq.add_measured(row.key, row.final_qty)
+    else:
+        for q in quantities:
+            sq.add_measured(SqKey(q.uom, q.tou, q.sqi), q.quantity)
     for key, qty in (estimated or {}).items():          # item estimates (spec/20 §11)
         sq.add_measured(key, qty)
-    initial = sq.snapshot()
     if rate.primary.sq_rules:
         run_sq_rules(list(rate.primary.sq_rules), sq, ctx)
     for sub in rate.subs:                                # AMBIG-7: after the primary's rules
@@ -79,7 +84,7 @@ def prepare_quantities(rate: CompiledRate, ctx: RatingContext,
             run_sq_rules(list(sub.sq_rules), sq, ctx)
     if ctx.sqis:
         round_service_quantities(sq, ctx)
-    return rows, initial, sq
+    return rows, sq
 
 
 # -- rate versions ------------------------------------------------------------------------------
@@ -157,8 +162,7 @@ def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
          items: tuple[ItemCount, ...] = (), *, describe: bool = True,
          bypass_register_rules: bool = False,
          estimated: dict[SqKey, Decimal] | None = None) -> Rating:
-    rows, initial, sq = prepare_quantities(rate, ctx, quantities, bypass_register_rules,
-                                           estimated)
+    rows, sq = prepare_quantities(rate, ctx, quantities, bypass_register_rules, estimated)
     if not items and ctx.agreement is not None:
         items = tuple(i for sp in ctx.agreement.service_points for i in sp.items)
     headers: list[CalcHeader] = []
@@ -177,14 +181,14 @@ def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
                 continue                                  # a sub-rate that adds nothing
             headers.append(header)
             earlier.extend(header.lines)
-    return Rating(headers, rows, initial, sq)
+    return Rating(headers, rows, sq)
 
 
 def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion, start: date,
                   end: date, ctx: RatingContext, sq: ServiceQuantities,
                   items: tuple[ItemCount, ...], earlier: list[CalcLine], header_seq: int,
                   describe: bool = True) -> CalcHeader:
-    factors = period_factors(rate.frequency, ctx.bill_days, days_in(start, end))
+    factors = rate.period_factors(ctx.bill_days, days_in(start, end))
     calc = CalcState(rate, cs, cv, start, end, factors, sq, items, {}, earlier, [])
     results = calc.results
     for cc in cv.components:
@@ -281,15 +285,3 @@ def _line_text(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: Li
         tou_description=tou.description if tou else None, quantity=d.quantity,
         quantity_decimals=decimals, summed_amount=summed, exempt_percent=d.exempt_percent,
         print=rc.print, language=ctx.language)
-
-
-def initial_sq_rows(initial: dict, sq: ServiceQuantities) -> list[ServiceQty]:
-    """SQ Details rows: every key in either collection, in first-seen order."""
-    keys = list(initial) + [e.key for e in sq if e.key not in initial]
-    out = []
-    for k in keys:
-        e = sq.get(k)
-        if e is None:
-            e = initial[k]
-        out.append(e)
-    return out

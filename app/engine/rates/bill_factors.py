@@ -91,3 +91,42 @@ class BillFactor:
     def value_on(self, char_value: str | None, day: date) -> Decimal | None:
         bfc = self.characteristic(char_value)
         return bfc.value_on(day) if bfc else None
+
+
+def interval_values(bfc: BillFactorCharacteristic, start: datetime | None = None,
+                    end: datetime | None = None, *, as_of: datetime | None = None,
+                    history: bool = False) -> dict[datetime, Decimal] | list[
+                        tuple[datetime, Decimal, IntervalValueSet]]:
+    """Interval values of one bill factor characteristic between ``start`` and ``end``
+    (inclusive), from the sets received before ``as_of`` (spec/10 §3.6).
+
+    * Most recent complete (the default): one value per timestamp, a newer set overriding an
+      older one for the timestamps both hold; returns ``{timestamp: value}``.
+    * ``history=True``: every row of every set, any status, as (timestamp, value, set).
+    """
+    sets = [s for s in bfc.interval_sets if as_of is None or s.set_at < as_of]
+
+    def wanted(at: datetime) -> bool:
+        return (start is None or at >= start) and (end is None or at <= end)
+
+    if history:
+        return [(iv.at, iv.value, s) for s in sorted(sets, key=lambda s: s.set_at)
+                for iv in s.values if wanted(iv.at)]
+    latest: dict[datetime, Decimal] = {}
+    for s in sorted((s for s in sets if s.complete), key=lambda s: s.set_at):
+        for iv in s.values:
+            if wanted(iv.at):
+                latest[iv.at] = iv.value
+    return latest
+
+
+def interval_value_in_set(bfc: BillFactorCharacteristic, set_at: datetime,
+                          at: datetime) -> Decimal | None:
+    """The value a given set holds for timestamp ``at`` (e.g. the weighted average price of
+    bills ending in the week of ``set_at`` and starting in the week of ``at``, spec/10 EX-11)."""
+    for s in bfc.interval_sets:
+        if s.set_at == set_at:
+            for iv in s.values:
+                if iv.at == at:
+                    return iv.value
+    return None

@@ -160,7 +160,7 @@ def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
         # fast path (rate checks and quotes without an agreement): only the factor's values
         if index is None:
             return _no_value(cc, ctx, calc, char_value)
-        if not bf.allow_proration or not index.changes_within(calc.start, calc.end):
+        if not bf.allow_proration or not index.changes_between(calc.start, calc.end):
             day = _selection_date(bf, ctx, calc) if not bf.allow_proration else calc.start
             v = index.value_on(day)
             if v is None:
@@ -266,7 +266,10 @@ def value_factor(cc: CompiledComponent, calc: CalcState, vp: ValuePeriod,
     if rc.value_type is ValueType.PERCENT or (
             rc.value_type is ValueType.UNIT_RATE and not cc.measures_peak):
         return vp.bff
-    return product(calc.factors.kpf, vp.bff, gate.sf)
+    kpf, bff, sf = calc.factors.kpf, vp.bff, gate.sf
+    if kpf is ONE and bff is ONE and sf is ONE:
+        return ONE
+    return product(kpf, bff, sf)
 
 
 def _missing_input(cc: CompiledComponent, calc: CalcState, what: str) -> Outcome:
@@ -303,8 +306,11 @@ def calc_sq(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     if not cc.measures_peak:
         seasonal = gate.msf if (rc.season is not None and
                                 rc.season.method is SeasonalMethod.PRORATE_SEASONAL_SQ) else gate.sf
-        qf = product(f.cpf, f.kpf, seasonal if seasonal is not None else ONE)
-        q = apply(q, qf)
+        if seasonal is None:
+            seasonal = ONE
+        if f.cpf is not ONE or f.kpf is not ONE or seasonal is not ONE:
+            qf = product(f.cpf, f.kpf, seasonal)
+            q = apply(q, qf)
     vps = value_periods(cc, ctx, calc)
     if vps is None:
         return NO_VALUE
@@ -338,11 +344,13 @@ def calc_sq(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
         v = apply(vp.value, vf)
         # a CHARGE is "flat for the first X units": charged once when any quantity is in the step
         raw = (v if qty > 0 else ZERO) if rc.value_type is ValueType.CHARGE else qty * v
-        drafts.append(LineDraft(round_rc(cc, raw), vp.start, vp.end, quantity=qty, sq_key=key,
-                                value_defined=vp.value, value_applied=v, step_low=low,
-                                step_high=high, bff=vp.bff, sf=gate.sf, msf=gate.msf,
-                                quantity_prorated=qf is not ONE, value_prorated=vf is not ONE,
-                                char_value=vp.char_value))
+        # positional for speed (this runs for every priced quantity of every bill), in the
+        # order of LineDraft's fields: amount, start, end, quantity, sq_key, base_amount,
+        # exempt_amount, exempt_percent, value_defined, value_applied, step_low, step_high,
+        # item_count, bff, sf, msf, quantity_prorated, value_prorated, char_value
+        drafts.append(LineDraft(round_rc(cc, raw), vp.start, vp.end, qty, key, None, None, None,
+                                vp.value, v, low, high, None, vp.bff, gate.sf, gate.msf,
+                                qf is not ONE, vf is not ONE, vp.char_value))
     return _calculated(cc, drafts, quantity=qty)
 
 
@@ -442,10 +450,10 @@ def calc_apply_to(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
             amount = round_rc(cc, t2 - exempt)
         else:
             amount = round_rc(cc, temp)
-        drafts.append(LineDraft(amount, vp.start, vp.end, quantity=qty, base_amount=base,
-                                exempt_amount=exempt, exempt_percent=vp.exempt_percent,
-                                value_defined=vp.value, value_applied=v, bff=vp.bff,
-                                sf=gate.sf, value_prorated=f is not ONE, char_value=vp.char_value))
+        # positional for speed, in LineDraft's field order (see calc_sq)
+        drafts.append(LineDraft(amount, vp.start, vp.end, qty, None, base, exempt,
+                                vp.exempt_percent, vp.value, v, None, None, None, vp.bff,
+                                gate.sf, None, False, f is not ONE, vp.char_value))
     return _calculated(cc, drafts, quantity=qty)
 
 

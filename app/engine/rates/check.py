@@ -107,14 +107,18 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
         if item_estimates else None
     rating = apply_rate(rate, ctx, quantities, tuple(items),
                         bypass_register_rules=bypass_register_rules, estimated=estimated)
-    reads = tuple(
-        RegisterReadRow(
-            uom=quantities[r.source].uom if r.source < len(quantities) else r.uom,
-            tou=quantities[r.source].tou if r.source < len(quantities) else r.tou,
-            sqi=quantities[r.source].sqi if r.source < len(quantities) else r.sqi,
-            measured=r.measured_qty, final_uom=r.uom, final_tou=r.tou, final_sqi=r.sqi,
-            register_qty=r.final_qty, service_point=r.service_point)
-        for r in rating.register_rows)
+    if rating.register_rows is None:
+        reads = tuple(RegisterReadRow(q.uom, q.tou, q.sqi, q.quantity, q.uom, q.tou, q.sqi,
+                                      q.quantity, q.service_point) for q in quantities)
+    else:
+        reads = tuple(
+            RegisterReadRow(
+                uom=quantities[r.source].uom if r.source < len(quantities) else r.uom,
+                tou=quantities[r.source].tou if r.source < len(quantities) else r.tou,
+                sqi=quantities[r.source].sqi if r.source < len(quantities) else r.sqi,
+                measured=r.measured_qty, final_uom=r.uom, final_tou=r.tou, final_sqi=r.sqi,
+                register_qty=r.final_qty, service_point=r.service_point)
+            for r in rating.register_rows)
     details = tuple(SqDetail(e.key.uom, e.key.tou, e.key.sqi, e.initial, e.billable)
                     for e in rating.sq)
     return RateCheckResult(

@@ -26,6 +26,7 @@ from .enums import (
 from .errors import RateDefinitionError
 from .library import RateLibrary
 from .plugins import CALCULATION, RC_VALUE, REGISTRY, STEP
+from .proration import PeriodFactors, period_factors
 from .rounding import ROUNDING_MODES
 from .schedules import RateComponent, RateSchedule, RateVersion
 
@@ -93,6 +94,11 @@ class BillFactorIndex:
         i = bisect_right(self.dates, day)
         return self.values[i - 1] if i else None
 
+    def changes_between(self, start: date, end: date) -> bool:
+        """True when a value takes effect after ``start`` and on or before ``end``."""
+        dates = self.dates
+        return bisect_right(dates, start) != bisect_right(dates, end)
+
     def changes_within(self, start: date, end: date) -> list[date]:
         """Effective dates d with start < d <= end."""
         lo = bisect_right(self.dates, start)
@@ -113,6 +119,8 @@ class CompiledRate:
     #: (bill factor, characteristic value) -> value index
     bf_index: Mapping[tuple[str, str], BillFactorIndex] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    _factors: dict[tuple[int, int], PeriodFactors] = field(default_factory=dict, repr=False,
+                                                           compare=False)
 
     @property
     def code(self) -> str:
@@ -121,6 +129,15 @@ class CompiledRate:
     @property
     def schedule(self) -> RateSchedule:
         return self.primary.schedule
+
+    def period_factors(self, consumption_days: int, days: int) -> PeriodFactors:
+        """CPF and KPF for a calculation period of ``days`` in a bill of ``consumption_days``
+        (memoised: a rate sees the same few combinations over and over)."""
+        key = (consumption_days, days)
+        found = self._factors.get(key)
+        if found is None:
+            found = self._factors[key] = period_factors(self.frequency, consumption_days, days)
+        return found
 
     def index(self, bf: str, char_value: str) -> BillFactorIndex | None:
         return self.bf_index.get((bf, char_value))
@@ -158,6 +175,8 @@ def compile_rate(library: RateLibrary, code: str) -> CompiledRate:
                 f"{where}: sub rate {sub.code} must be a SUBSIDIARY rate schedule")
         subs.append(_compile_schedule(library, sub, currency, bill_factors, warnings))
 
+    for bf in list(bill_factors.values()):
+        _check_tou_sets(library, bf)
     # Rules and algorithms name bill factors by code too, so the whole library is indexed.
     bill_factors.update(library.bill_factors)
     index: dict[tuple[str, str], BillFactorIndex] = {}
@@ -236,6 +255,28 @@ def _compile_version(library: RateLibrary, schedule: RateSchedule, rv: RateVersi
                                      not rc.fcpo and rc.type is not ComponentType.SUMMARY,
                                      rc.sq_key, *_static_gl(rc, bf), str(rc.type.value)))
     return CompiledVersion(rv, tuple(out))
+
+
+def _check_tou_sets(library: RateLibrary, bf: BillFactor) -> None:
+    """TOU values change as a complete set: each effective-dated set gives a value for every
+    TOU of its group (spec/10 §2.12, EX-13)."""
+    for bfc in bf.characteristics.values():
+        for t in bfc.tou_values:
+            group = library.tou_groups.get(t.tou_group)
+            if group is None:
+                raise RateDefinitionError(
+                    f"bill factor {bf.code}, {bf.char_type}={bfc.char_value}: TOU group "
+                    f"{t.tou_group!r} is not defined")
+            missing = [m for m in group.members if m not in t.values]
+            extra = [k for k in t.values if k not in group.members]
+            if missing or extra:
+                problem = (f"has no value for {', '.join(missing)}" if missing else
+                           f"gives {', '.join(extra)}, which {'is' if len(extra) == 1 else 'are'}"
+                           f" not in the group")
+                raise RateDefinitionError(
+                    f"bill factor {bf.code}, {bf.char_type}={bfc.char_value}: the TOU group "
+                    f"{t.tou_group} values effective {t.effective.isoformat()} {problem}; a "
+                    "TOU group's values change as a complete set")
 
 
 def _static_gl(rc: RateComponent, bf: BillFactor | None) -> tuple[bool, str | None]:

@@ -131,12 +131,20 @@ class RatingContext:
 
     def bill_factor_char_value(self, bf: BillFactor, day: date, *,
                                service_point: str | None = None) -> str | None:
-        if self.needs_characteristic(bf):
+        """The characteristic value that selects ``bf``'s value (spec/10 §3.4)."""
+        source = bf.char_source
+        if source is CharSource.NA:
+            return bf.char_type
+        if source is CharSource.CHAR_COLLECTION:
+            return self.chars.get(bf.char_type)
+        given = self.input_chars.get(bf.char_type)
+        if given is not None:
+            return given
+        if self.agreement is None:
             raise BillingError(
                 f"bill factor {bf.code} needs characteristic {bf.char_type}: enter it in the "
                 "characteristics or give a service agreement")
-        return self.characteristic(bf.char_source, bf.char_type, day,
-                                   service_point=service_point)
+        return self.characteristic(source, bf.char_type, day, service_point=service_point)
 
     def bill_factor_value(self, code: str, day: date, *,
                           service_point: str | None = None) -> Decimal | None:

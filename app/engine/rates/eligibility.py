@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Final, TypeVar
 
 from .context import RatingContext
@@ -260,21 +261,27 @@ def compare(value: object, op: Comparison, operand: str) -> bool:
     separator), otherwise an exact, case-sensitive comparison of the texts. IN takes a comma
     list and BETWEEN ``low,high`` (inclusive); for the other operators a comma in a numeric
     operand is a thousands separator (``>= 1,000``)."""
+    texts, nums = _operands(op, operand)
+    v = _value_number(value)
+    if v is not None and all(n is not None for n in nums):
+        return _apply(op, v, [n for n in nums if n is not None])
+    return _apply(op, _as_text(value), texts)
+
+
+@lru_cache(maxsize=1024)
+def _operands(op: Comparison, operand: str) -> tuple[list[str], list[Decimal | None]]:
+    """The operand's texts and their numbers (parsed once per operand: rates are applied to
+    thousands of bills)."""
     if op is Comparison.IN or op is Comparison.BETWEEN:
         texts = [o.strip() for o in operand.split(",")]
         if op is Comparison.BETWEEN and len(texts) != 2:
             raise RateDefinitionError(
                 f"BETWEEN needs 'low,high', not {operand!r}")
-        nums = [_number(t, grouped=False) for t in texts]
-    elif op is Comparison.ALGORITHM:
+        return texts, [_number(t, grouped=False) for t in texts]
+    if op is Comparison.ALGORITHM:
         raise RateDefinitionError("an ALGORITHM comparison is made by its plug-in")
-    else:
-        texts = [operand.strip()]
-        nums = [_number(texts[0], grouped=True)]
-    v = _value_number(value)
-    if v is not None and all(n is not None for n in nums):
-        return _apply(op, v, [n for n in nums if n is not None])
-    return _apply(op, _as_text(value), texts)
+    text = operand.strip()
+    return [text], [_number(text, grouped=True)]
 
 
 def _apply(op: Comparison, v: Any, ops: list[Any]) -> bool:

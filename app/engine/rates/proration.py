@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 
 from .context import days_in, each_day
 from .controls import Frequency
@@ -50,7 +49,6 @@ class PeriodFactors:
     kpf: Fraction
 
 
-@lru_cache(maxsize=4096)
 def period_factors(frequency: Frequency, consumption_days: int, days: int) -> PeriodFactors:
     """CPF = N/C when C is outside the frequency's window, else 1; KPF = d/N when the CPF
     applies, else d/C (spec/30 §2.2–§2.3). CPF × KPF summed over the calculation periods is
@@ -70,8 +68,6 @@ def fraction(numerator: int, denominator: int) -> Fraction:
 
 def product(*factors: Fraction) -> Fraction:
     """The product of factors, ``ONE`` itself when every factor is ``ONE``."""
-    if all(f is ONE for f in factors):
-        return ONE
     out = ONE
     for f in factors:
         if f is not ONE:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from .controls import SqKey, SqRule
 from .enums import SqQtyToUse
@@ -58,10 +59,10 @@ class RegisterQty:
         return replace(self, uom=uom, tou=tou, sqi=sqi, measured_qty=None, final_qty=final_qty)
 
 
-@dataclass(frozen=True)
-class ServiceQty:
+class ServiceQty(NamedTuple):
     """An SQ entry: ``initial`` is metered consumption (None for entries a rule created) and is
-    never changed by SQ rules; ``billable`` is what rate components price."""
+    never changed by SQ rules; ``billable`` is what rate components price. (An immutable
+    record; a NamedTuple because every bill makes several.)"""
 
     key: SqKey
     initial: Decimal | None

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from .bill_factors import BillFactorCharacteristic
+from .bill_factors import BillFactorCharacteristic, interval_values
 from .context import RatingContext
 from .controls import RegisterRule
 from .enums import BillFactorType
@@ -36,8 +36,8 @@ def _param(rule: RegisterRule, n: int, name: str) -> str:
 
 
 def _register(row: RegisterQty) -> str:
-    sp = f", service point {row.service_point}" if row.service_point else ""
-    return f"register {row.source} ({row.key.label()}{sp})"
+    sp = f" of service point {row.service_point}" if row.service_point else ""
+    return f"the {row.key.label()} read{sp}"
 
 
 def parse_mmdd(text: str) -> tuple[int, int]:
@@ -74,8 +74,11 @@ def bill_factor_uom_conversion(rule: RegisterRule, rows: list[RegisterQty],
     for row in [r for r in rows if r.uom == src]:
         factor = ctx.bill_factor_value(bf, ctx.end, service_point=row.service_point)
         if factor is None:
+            factor_def = ctx.bill_factor(bf)
+            cv = ctx.bill_factor_char_value(factor_def, ctx.end, service_point=row.service_point)
             raise CannotExecute(
-                f"bill factor {bf} has no value on {ctx.end.isoformat()} for {_register(row)}")
+                f"bill factor {bf} has no value for {factor_def.char_type}={cv} on "
+                f"{ctx.end.isoformat()} ({_register(row)})")
         rows.append(row.derive(uom=dst, tou=row.tou, sqi=None, final_qty=row.final_qty * factor))
 
 
@@ -84,12 +87,9 @@ def interval_value_at(bfc: BillFactorCharacteristic, at: datetime) -> Decimal | 
     """The interval value in effect at ``at``: the value of the latest interval timestamp on or
     before ``at``. Only complete sets count; where sets overlap, the newer set (by
     ``set_at``) wins for a timestamp (spec/10 §3.6, [AMBIG-5])."""
-    latest: dict[datetime, Decimal] = {}
-    for s in sorted((s for s in bfc.interval_sets if s.complete), key=lambda s: s.set_at):
-        for iv in s.values:
-            latest[iv.at] = iv.value
-    before = [ts for ts in latest if ts <= at]
-    return latest[max(before)] if before else None
+    latest = interval_values(bfc, end=at)
+    assert isinstance(latest, dict)
+    return latest[max(latest)] if latest else None
 
 
 @register_register_rule(

@@ -25,6 +25,7 @@ from app.engine.rates import (
     RuleLink,
     SqRule,
     TimeOfUse,
+    TouGroup,
     UnitOfMeasure,
     ValueType,
 )
@@ -37,9 +38,12 @@ UOMS = {
     "KW": UnitOfMeasure("KW", "Kilowatts", 2, measures_peak=True),
     "THERM": UnitOfMeasure("THERM", "Therms", 2),
     "CCF": UnitOfMeasure("CCF", "Hundred cubic feet", 0),
+    "KWAP": UnitOfMeasure("KWAP", "Annual peak kW", 1, measures_peak=True),
 }
 TOUS = {"PEAK": TimeOfUse("PEAK", "On Peak"), "OFFPEAK": TimeOfUse("OFFPEAK", "Off Peak"),
-        "SHOULDER": TimeOfUse("SHOULDER", "Shoulder")}
+        "SHOULDER": TimeOfUse("SHOULDER", "Shoulder"), "ON": TimeOfUse("ON", "On Peak"),
+        "OFF": TimeOfUse("OFF", "Off Peak"), "AHPEAK": TimeOfUse("AHPEAK", "Annual high peak")}
+TOU_GROUPS = {"G2": TouGroup("G2", "Two-part", ("ON", "OFF"))}
 GL = GlDistribution("REV")
 APRIL = (date(2023, 4, 1), date(2023, 4, 30))
 
@@ -83,7 +87,7 @@ def library(components: Iterable[RateComponent] = (), *, code: str = "TEST",
         **schedule_kw)  # type: ignore[arg-type]
     return RateLibrary(
         currencies={currency.code: currency}, frequencies={frequency.code: frequency},
-        uoms=UOMS, tous=TOUS, sq_rules={r.code: r for r in sq_rules},
+        uoms=UOMS, tous=TOUS, tou_groups=TOU_GROUPS, sq_rules={r.code: r for r in sq_rules},
         bill_factors={b.code: b for b in bill_factors},
         rate_schedules={schedule.code: schedule, **{s.code: s for s in subs}})
 
