@@ -32,9 +32,11 @@ from .agreements import (
     Payment,
     PriorSegment,
     Relationship,
+    SaRate,
     ServiceAgreement,
     ServicePoint,
     TaxExemption,
+    select_rate_schedule,
 )
 from .bill_factors import (
     BillFactor,
@@ -57,6 +59,8 @@ from .controls import (
     SqRule,
     TimeOfUse,
     TouGroup,
+    TouMap,
+    TouMapPeriod,
     UnitOfMeasure,
 )
 from .enums import (
@@ -82,9 +86,10 @@ from .enums import (
     ValueType,
 )
 from .errors import BillingError, CannotExecute, RateDefinitionError, RateError
+from .installation import Installation
 from .library import RateLibrary
 from .plugins import REGISTRY, ParamSpec
-from .quantities import Quantity, ServiceQty, ServiceQuantities
+from .quantities import IntervalQuantity, Quantity, ServiceQty, ServiceQuantities
 from .rate_files import load_library
 from .results import CalcHeader, CalcLine, RateCheckResult, RegisterReadRow, SqDetail
 from .rounding import round_to

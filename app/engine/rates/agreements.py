@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from .controls import SqKey
+from .enums import RvSelectionDate
 
 
 @dataclass(frozen=True)
@@ -195,3 +196,27 @@ def _latest(points: list[tuple[date, Decimal]], day: date) -> Decimal | None:
     points.sort(key=lambda p: p[0])
     i = bisect_right([p[0] for p in points], day)
     return points[i - 1][1] if i else None
+
+
+@dataclass(frozen=True)
+class SaRate:
+    """One entry of an agreement's rate history: ``rate_schedule`` from ``effective`` on."""
+
+    rate_schedule: str
+    effective: date
+
+
+def select_rate_schedule(history: tuple[SaRate, ...] | list[SaRate], start: date, end: date,
+                         *, accounting_date: date, selection: RvSelectionDate) -> str:
+    """The one rate schedule that rates the whole bill period (spec/30 §1.4): an agreement's
+    rate change is never prorated; the SA type's rate selection date picks the rate in effect.
+    """
+    from .errors import BillingError
+
+    day = {RvSelectionDate.ACCOUNTING_DATE: accounting_date,
+           RvSelectionDate.BILL_START_DATE: start,
+           RvSelectionDate.BILL_END_DATE: end}[selection]
+    in_effect = [h for h in history if h.effective <= day]
+    if not in_effect:
+        raise BillingError(f"the service agreement has no rate in effect on {day.isoformat()}")
+    return max(in_effect, key=lambda h: h.effective).rate_schedule

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from .charges import CalcOutput, CalcState
 from .context import RatingContext, days_in
-from .enums import RoundingMethod
-from .errors import RateDefinitionError
+from .enums import BillFactorType, RoundingMethod
+from .errors import BillingError, RateDefinitionError
 from .plugins import ParamSpec, register_calculation_algorithm, register_value_algorithm
 from .rounding import round_to
 from .schedules import RateComponent
@@ -67,3 +67,36 @@ def sum_earlier_lines(rc: RateComponent, ctx: RatingContext, calc: CalcState,
         total += line.amount if share_days == line_days else \
             line.amount * share_days / line_days
     return CalcOutput([], total)
+
+
+@register_value_algorithm(
+    "PX VALUE", builtin=True, params=(ParamSpec("bill_factor", "bill_factor"),),
+    description="Weighted average price from interval value sets keyed by bill-end week "
+                "(set) and bill-start week (value) (spec/30 RX-08)")
+def weighted_average_price(rc: RateComponent, ctx: RatingContext,
+                           calc: CalcState) -> Decimal | None:
+    """D13: the set is the first complete set dated on or after the bill's last day; the value
+    is that set's latest value keyed on or before the bill's first day."""
+    params = rc.value_algorithm.params if rc.value_algorithm else {}
+    code = params.get("bill_factor")
+    if not code:
+        raise RateDefinitionError(
+            f"component {rc.sequence}: value algorithm PX VALUE needs a bill_factor parameter")
+    bf = ctx.bill_factor(code)
+    if bf.type is not BillFactorType.INTERVAL:
+        raise RateDefinitionError(f"component {rc.sequence}: PX VALUE needs an INTERVAL bill "
+                                  f"factor; {code} is {bf.type.value}")
+    cv = ctx.bill_factor_char_value(bf, ctx.start)
+    bfc = bf.characteristic(cv)
+    sets = sorted((s for s in (bfc.interval_sets if bfc else ())
+                   if s.complete and s.set_at.date() >= ctx.end), key=lambda s: s.set_at)
+    value = None
+    if sets:
+        keyed = [iv for iv in sets[0].values if iv.at.date() <= ctx.start]
+        if keyed:
+            value = max(keyed, key=lambda iv: iv.at).value
+    if value is None and bf.error_if_no_value:
+        raise BillingError(f"bill factor {code} has no weighted average price for "
+                           f"{bf.char_type}={cv} for a bill from {ctx.start.isoformat()} to "
+                           f"{ctx.end.isoformat()}")
+    return value

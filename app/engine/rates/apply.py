@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from . import interval_pricing as _interval_pricing  # noqa: F401  (registers handlers)
 from .agreements import ItemCount
 from .charges import HANDLERS_BY_CODE, CalcState, LineDraft
 from .compiled import CompiledComponent, CompiledRate, CompiledSchedule, CompiledVersion
@@ -28,8 +29,9 @@ from .enums import (
     ValueType,
 )
 from .errors import BillingError
+from .installation import overridden_factors, overridden_season
 from .proration import ALWAYS, ONE, season_gate
-from .quantities import Quantity, RegisterQty, ServiceQuantities
+from .quantities import IntervalQuantity, Quantity, RegisterQty, ServiceQuantities
 from .register_rules import run_register_rules
 from .results import CalcHeader, CalcLine, ComponentResult
 from .rounding import round_to
@@ -161,7 +163,8 @@ def _warn_ignored(cs: CompiledSchedule, ctx: RatingContext, day: date, used: dat
 def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
          items: tuple[ItemCount, ...] = (), *, describe: bool = True,
          bypass_register_rules: bool = False,
-         estimated: dict[SqKey, Decimal] | None = None) -> Rating:
+         estimated: dict[SqKey, Decimal] | None = None,
+         intervals: tuple[IntervalQuantity, ...] = ()) -> Rating:
     rows, sq = prepare_quantities(rate, ctx, quantities, bypass_register_rules, estimated)
     if not items and ctx.agreement is not None:
         items = tuple(i for sp in ctx.agreement.service_points for i in sp.items)
@@ -176,7 +179,7 @@ def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
         is_sub = cs is not rate.primary
         for cv, s, e in periods:
             header = apply_version(rate, cs, cv, s, e, ctx, sq, items, earlier,
-                                   len(headers) + 1, describe)
+                                   len(headers) + 1, describe, intervals)
             if is_sub and not header.lines:
                 continue                                  # a sub-rate that adds nothing
             headers.append(header)
@@ -187,27 +190,40 @@ def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
 def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion, start: date,
                   end: date, ctx: RatingContext, sq: ServiceQuantities,
                   items: tuple[ItemCount, ...], earlier: list[CalcLine], header_seq: int,
-                  describe: bool = True) -> CalcHeader:
+                  describe: bool = True,
+                  intervals: tuple[IntervalQuantity, ...] = ()) -> CalcHeader:
     factors = rate.period_factors(ctx.bill_days, days_in(start, end))
-    calc = CalcState(rate, cs, cv, start, end, factors, sq, items, {}, earlier, [])
+    calc = CalcState(rate, cs, cv, start, end, factors, sq, items, {}, earlier, [], intervals)
     results = calc.results
+    inst = ctx.installation
     for cc in cv.components:
         rc = cc.rc
         if rc.eligibility and not is_eligible(rc, ctx, results, sq, start):
             results[rc.sequence] = _INELIGIBLE
             continue
-        gate = ALWAYS if rc.season is None else season_gate(
-            rc.season, start, end, consumption_start=ctx.start, consumption_end=ctx.end,
-            accounting_date=ctx.accounting_date)
+        if rc.season is None:
+            gate = ALWAYS
+        elif inst is not None and inst.seasonal_override is not None:
+            gate = overridden_season(inst, cc, ctx, calc)
+        else:
+            gate = season_gate(rc.season, start, end, consumption_start=ctx.start,
+                               consumption_end=ctx.end, accounting_date=ctx.accounting_date)
         if not gate.applies:
             results[rc.sequence] = _OUT_OF_SEASON
             continue
+        override = None
+        if inst is not None and inst.proration_override is not None:
+            override = overridden_factors(inst, cc, ctx, calc)
+        if override is not None:    # spec/30 §3: the override's CPF and KPF, no seasonal factor
+            calc.factors, gate = override, ALWAYS
         result, drafts = HANDLERS_BY_CODE[cc.type_code](cc, ctx, calc, gate)
         results[rc.sequence] = result
         if drafts and (not rc.fcpo or rc.create_bill_line):
             out = calc.lines
             for d in drafts:
                 out.append(finish_line(rate, cc, calc, d, len(out) + 1, ctx, describe))
+        if override is not None:
+            calc.factors = factors
     lines = tuple(calc.lines)
     amount = ZERO
     for line in lines:

@@ -31,7 +31,7 @@ from .enums import (
 from .errors import BillingError
 from .plugins import CALCULATION, RC_VALUE, REGISTRY, STEP
 from .proration import ONE, PeriodFactors, SeasonGate, apply, fraction, product
-from .quantities import ServiceQuantities
+from .quantities import IntervalQuantity, ServiceQuantities
 from .results import CalcLine, ComponentResult
 from .rounding import INTERIM, round_to
 
@@ -57,6 +57,8 @@ class CalcState:
     earlier_lines: list[CalcLine] = field(default_factory=list)
     #: Lines of this calculation period so far.
     lines: list[CalcLine] = field(default_factory=list)
+    #: Interval data of the bill (for interval and TOU pricing components).
+    intervals: tuple[IntervalQuantity, ...] = ()
 
     @property
     def days(self) -> int:

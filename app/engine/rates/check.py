@@ -19,7 +19,8 @@ from .context import RatingContext
 from .enums import CharSource, ValueSource
 from .errors import BillingError, RateError
 from .estimates import ItemTypeEstimate, estimate_item_quantities
-from .quantities import Quantity
+from .installation import Installation
+from .quantities import IntervalQuantity, Quantity
 from .results import CalcHeader, RateCheckResult, RegisterReadRow, SqDetail
 
 ZERO = Decimal(0)
@@ -61,7 +62,8 @@ def make_context(rate: CompiledRate, *, start: date, end: date,
                  characteristics: Mapping[str, str] | None = None,
                  agreement: ServiceAgreement | None = None, revenue_class: str | None = None,
                  accounting_date: date | None = None, language: str = "ENG",
-                 billing: bool = False) -> RatingContext:
+                 billing: bool = False,
+                 installation: Installation | None = None) -> RatingContext:
     chars = dict(characteristics or {})
     lib = rate.library
     return RatingContext(
@@ -69,7 +71,8 @@ def make_context(rate: CompiledRate, *, start: date, end: date,
         frequency=rate.frequency, bill_factors=rate.bill_factors, uoms=lib.uoms, sqis=lib.sqis,
         agreement=agreement,
         revenue_class=revenue_class or (agreement.revenue_class if agreement else None),
-        language=language, input_chars=chars, chars=dict(chars), billing=billing)
+        language=language, input_chars=chars, chars=dict(chars), billing=billing,
+        installation=installation)
 
 
 def check_rate(rate: CompiledRate, *, start: date, end: date,
@@ -79,6 +82,8 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
                revenue_class: str | None = None, accounting_date: date | None = None,
                language: str = "ENG", items: Sequence[ItemCount] = (),
                item_estimates: Sequence[ItemTypeEstimate] = (),
+               intervals: Sequence[IntervalQuantity] = (),
+               installation: Installation | None = None,
                bypass_register_rules: bool = False) -> RateCheckResult:
     """Rate the closed bill period [start, end] with ``rate`` and return the Rate Check result.
 
@@ -86,7 +91,9 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
     ``bypass_register_rules``); ``characteristics`` win over the agreement's; ``agreement``
     brings contract values, riders, tax exemptions, contract quantities and characteristics;
     ``items`` are item counts for item components when no agreement gives them;
-    ``item_estimates`` turn item counts into estimated consumption (spec/20 §11). Raises
+    ``item_estimates`` turn item counts into estimated consumption (spec/20 §11);
+    ``intervals`` are interval quantities for interval and TOU pricing components;
+    ``installation`` brings the proration and seasonal overrides (spec/30 §3, §9.2). Raises
     :class:`BillingError` naming whatever the rate needs and did not get.
     """
     _check_period(start, end)
@@ -100,13 +107,14 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
                 "a service agreement")
     ctx = make_context(rate, start=start, end=end, characteristics=chars, agreement=agreement,
                        revenue_class=revenue_class, accounting_date=accounting_date,
-                       language=language)
+                       language=language, installation=installation)
     all_items = tuple(items) or (tuple(i for sp in agreement.service_points for i in sp.items)
                                  if agreement else ())
     estimated = estimate_item_quantities(all_items, item_estimates, start, end) \
         if item_estimates else None
     rating = apply_rate(rate, ctx, quantities, tuple(items),
-                        bypass_register_rules=bypass_register_rules, estimated=estimated)
+                        bypass_register_rules=bypass_register_rules, estimated=estimated,
+                        intervals=tuple(intervals))
     if rating.register_rows is None:
         reads = tuple(RegisterReadRow(q.uom, q.tou, q.sqi, q.quantity, q.uom, q.tou, q.sqi,
                                       q.quantity, q.service_point) for q in quantities)
@@ -138,6 +146,7 @@ class BillPeriod:
     quantities: Sequence[Quantity] = ()
     accounting_date: date | None = None
     characteristics: Mapping[str, str] = field(default_factory=dict)
+    intervals: Sequence[IntervalQuantity] = ()
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,8 @@ def price_periods(rate: CompiledRate, periods: Sequence[BillPeriod], *,
                   characteristics: Mapping[str, str] | None = None,
                   agreement: ServiceAgreement | None = None,
                   revenue_class: str | None = None, billing: bool = True,
-                  describe: bool = False) -> list[PricedPeriod]:
+                  describe: bool = False,
+                  installation: Installation | None = None) -> list[PricedPeriod]:
     """Price many bill periods with one compiled rate (quote simulations, forecasts).
 
     Uses Finished versions only (``billing``) and skips description rendering unless asked,
@@ -170,7 +180,9 @@ def price_periods(rate: CompiledRate, periods: Sequence[BillPeriod], *,
         chars = {**base, **p.characteristics} if p.characteristics else base
         ctx = make_context(rate, start=p.start, end=p.end, characteristics=chars,
                            agreement=agreement, revenue_class=revenue_class,
-                           accounting_date=p.accounting_date, billing=billing)
-        rating = apply_rate(rate, ctx, p.quantities, describe=describe)
+                           accounting_date=p.accounting_date, billing=billing,
+                           installation=installation)
+        rating = apply_rate(rate, ctx, p.quantities, describe=describe,
+                            intervals=tuple(p.intervals))
         out.append(PricedPeriod(p.start, p.end, rating.total, tuple(rating.headers)))
     return out

@@ -371,9 +371,18 @@ def validate_version(library: RateLibrary, schedule: RateSchedule, rv: RateVersi
                     if bf.currency != currency.code:
                         err(rc, f"bill factor {bf.code} is in {bf.currency}, the rate is in "
                                 f"{currency.code}")
-                    if bf.type is BillFactorType.INTERVAL:
+                    if bf.type is BillFactorType.INTERVAL and \
+                            t is not ComponentType.INTERVAL_PRICING:
                         err(rc, f"bill factor {bf.code} holds interval values; price it with "
-                                "a register rule (RT) or a value algorithm")
+                                "an INTERVAL_PRICING component, a register rule (RT) or a "
+                                "value algorithm")
+                    if t is ComponentType.INTERVAL_PRICING and \
+                            bf.type is not BillFactorType.INTERVAL:
+                        err(rc, f"an interval pricing component needs an INTERVAL bill factor; "
+                                f"{bf.code} is {bf.type.value}")
+                    if t is ComponentType.TOU_PRICING and bf.type is not BillFactorType.TOU:
+                        err(rc, f"a TOU pricing component needs a TOU bill factor; {bf.code} "
+                                f"is {bf.type.value}")
             elif src is ValueSource.OTHER_RC:
                 if rc.value_rc is None:
                     err(rc, "needs the component its value comes from (value_rc)")
@@ -410,8 +419,17 @@ def validate_version(library: RateLibrary, schedule: RateSchedule, rv: RateVersi
             elif not REGISTRY.has(CALCULATION, rc.calc_algorithm.code):
                 err(rc, f"there is no calculation algorithm {rc.calc_algorithm.code!r}")
         if t in (ComponentType.INTERVAL_PRICING, ComponentType.TOU_PRICING):
-            err(rc, f"{t.value} components need interval data, which this rate check does "
-                    "not take")
+            if not rc.uom:
+                err(rc, f"a {t.value} component needs the UOM of its interval data")
+            if rc.value_source is not ValueSource.BILL_FACTOR:
+                err(rc, f"a {t.value} component takes its prices from a bill factor")
+        if t is ComponentType.TOU_PRICING:
+            if not rc.tou_map:
+                err(rc, "a TOU pricing component needs a TOU map")
+            elif rc.tou_map not in library.tou_maps:
+                err(rc, f"refers to TOU map {rc.tou_map!r}, which is not defined")
+        elif rc.tou_map:
+            err(rc, "only a TOU pricing component uses a TOU map")
         for group in rc.eligibility:
             for c in group.criteria:
                 if c.rc is not None:

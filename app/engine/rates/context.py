@@ -8,12 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .agreements import ServiceAgreement, ServicePoint, characteristic_on
 from .bill_factors import BillFactor
 from .controls import Currency, Frequency, ServiceQuantityIdentifier, UnitOfMeasure
 from .enums import CharSource
 from .errors import BillingError, RateDefinitionError
+
+if TYPE_CHECKING:
+    from .installation import Installation
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,13 @@ class RatingContext:
     rebill_reusing_consumption: bool = False
     #: Billing uses only Finished rate versions; a rate check also uses Validated ones.
     billing: bool = False
-    #: Feature option "Adjust RC Step Values After Proration" (spec/20 §6.2, spec/30 §4.3).
-    adjust_steps_after_proration: bool = False
+    #: Installation-wide options: proration and seasonal overrides, step adjustment.
+    installation: Installation | None = None
+
+    @property
+    def adjust_steps_after_proration(self) -> bool:
+        """Feature option "Adjust RC Step Values After Proration" (spec/30 §4.3)."""
+        return bool(self.installation and self.installation.adjust_steps_after_proration)
     todos: list[ToDo] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

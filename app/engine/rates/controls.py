@@ -5,6 +5,7 @@ service quantity (SQ) rules."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -65,6 +66,36 @@ class TouGroup:
     code: str
     description: str
     members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TouMapPeriod:
+    """The part of each day from ``start`` (inclusive) to ``end`` (exclusive) that belongs to
+    ``tou``; an end at or before the start wraps past midnight (20:00–08:00)."""
+
+    start: time
+    end: time
+    tou: str
+
+    def contains(self, at: time) -> bool:
+        if self.start < self.end:
+            return self.start <= at < self.end
+        return at >= self.start or at < self.end
+
+
+@dataclass(frozen=True)
+class TouMap:
+    """Maps interval timestamps to TOU periods (spec/30 §10)."""
+
+    code: str
+    description: str
+    periods: tuple[TouMapPeriod, ...]
+
+    def tou_at(self, at: time) -> str | None:
+        for p in self.periods:
+            if p.contains(at):
+                return p.tou
+        return None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from .controls import (
     SqRule,
     TimeOfUse,
     TouGroup,
+    TouMap,
     UnitOfMeasure,
 )
 from .schedules import RateSchedule
@@ -32,13 +33,14 @@ class RateLibrary:
     uoms: Mapping[str, UnitOfMeasure] = field(default_factory=dict)
     tous: Mapping[str, TimeOfUse] = field(default_factory=dict)
     tou_groups: Mapping[str, TouGroup] = field(default_factory=dict)
+    tou_maps: Mapping[str, TouMap] = field(default_factory=dict)
     sqis: Mapping[str, ServiceQuantityIdentifier] = field(default_factory=dict)
     register_rules: Mapping[str, RegisterRule] = field(default_factory=dict)
     sq_rules: Mapping[str, SqRule] = field(default_factory=dict)
     bill_factors: Mapping[str, BillFactor] = field(default_factory=dict)
     rate_schedules: Mapping[str, RateSchedule] = field(default_factory=dict)
 
-    SECTIONS = ("currencies", "frequencies", "uoms", "tous", "tou_groups", "sqis",
+    SECTIONS = ("currencies", "frequencies", "uoms", "tous", "tou_groups", "tou_maps", "sqis",
                 "register_rules", "sq_rules", "bill_factors", "rate_schedules")
 
     def merged(self, other: RateLibrary) -> RateLibrary:

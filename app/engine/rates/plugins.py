@@ -178,3 +178,17 @@ def register_rate_selection_date(code: str, *, description: str = "",
                                  builtin: bool = False) -> Callable[[F], F]:
     """``fn(bill_factor, ctx, start, end) -> date``."""
     return _decorator(RATE_SELECTION_DATE, code, (), description, builtin)
+
+
+def register_proration_override(code: str, *, params: tuple[ParamSpec, ...] = (),
+                                description: str = "",
+                                builtin: bool = False) -> Callable[[F], F]:
+    """``fn(rc, ctx, calc, factors: PeriodFactors) -> PeriodFactors | None`` (None keeps them)."""
+    return _decorator(PRORATION_OVERRIDE, code, params, description, builtin)
+
+
+def register_seasonal_override(code: str, *, params: tuple[ParamSpec, ...] = (),
+                               description: str = "",
+                               builtin: bool = False) -> Callable[[F], F]:
+    """``fn(rc, ctx, calc) -> SeasonGate``."""
+    return _decorator(SEASONAL_OVERRIDE, code, params, description, builtin)

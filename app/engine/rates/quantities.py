@@ -33,6 +33,16 @@ class Quantity:
         return SqKey(self.uom, self.tou, self.sqi)
 
 
+@dataclass(frozen=True)
+class IntervalQuantity:
+    """One interval of interval data: ``quantity`` of ``uom`` in the interval starting at
+    ``at`` (for interval and TOU pricing components, spec/30 §10)."""
+
+    uom: str
+    at: datetime
+    quantity: Decimal
+
+
 @dataclass
 class RegisterQty:
     """A register row while register rules run. Measured rows come in with
@@ -127,6 +137,13 @@ class ServiceQuantities:
         else:
             self._entries[key] = ServiceQty(
                 key, (e.initial or Decimal(0)) + qty, e.billable + qty)
+
+    def add_billable(self, key: SqKey, qty: Decimal) -> None:
+        """Add to the billable quantity of ``key`` (an entry made by a pricing component, such
+        as a TOU bucket of interval data, has no initial quantity)."""
+        e = self._entries.get(key)
+        self._entries[key] = ServiceQty(key, e.initial if e else None,
+                                        (e.billable if e else Decimal(0)) + qty)
 
     def remove(self, key: SqKey) -> None:
         self._entries.pop(key, None)

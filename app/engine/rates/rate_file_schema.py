@@ -18,7 +18,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import Enum, StrEnum
 from typing import Any, NoReturn
@@ -42,6 +42,8 @@ from .controls import (
     SqRule,
     TimeOfUse,
     TouGroup,
+    TouMap,
+    TouMapPeriod,
     UnitOfMeasure,
 )
 from .enums import (
@@ -357,6 +359,22 @@ class MonthDay(ScalarKind):
         return Quoted(f"{month:02d}-{day:02d}")
 
 
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+
+
+class TimeOfDay(ScalarKind):
+    what = "a time of day (HH:MM, e.g. \"08:00\")"
+
+    def convert(self, text: str, node: Node, at: At) -> Any:
+        m = _TIME.fullmatch(text.strip())
+        if not m or not (int(m[1]) < 24 and int(m[2]) < 60):
+            self.bad(text, node, at)
+        return time(int(m[1]), int(m[2]))
+
+    def dump(self, value: Any) -> Any:
+        return Quoted(f"{value.hour:02d}:{value.minute:02d}")
+
+
 class EnumKind(ScalarKind):
     def __init__(self, cls: type[StrEnum]) -> None:
         self.cls = cls
@@ -617,6 +635,11 @@ TOU = Obj(TimeOfUse, [DESCRIPTION], code_attr="code")
 TOU_GROUP = Obj(TouGroup, [DESCRIPTION, F("members", ListKind(CODE, unique=True, min_items=1,
                                                                what="member TOU"))],
                 code_attr="code")
+TOU_MAP_PERIOD = Obj(TouMapPeriod, [F("start", TimeOfDay()), F("end", TimeOfDay()),
+                                    F("tou", CODE)])
+TOU_MAP = Obj(TouMap, [DESCRIPTION, F("periods", ListKind(TOU_MAP_PERIOD, min_items=1,
+                                                          what="period"))],
+              code_attr="code")
 SQI = Obj(ServiceQuantityIdentifier, [DESCRIPTION, F("decimal_positions", Int(minimum=0))],
           code_attr="code")
 PARAMS = ListKind(OptText())
@@ -729,6 +752,7 @@ _ONLY_FOR = {
     "step": ComponentType.SQ, "step_rc": ComponentType.SQ, "step_algorithm": ComponentType.SQ,
     "item_type": ComponentType.ITEM, "calc_algorithm": ComponentType.CALC_ALG,
     "audit_algorithm": ComponentType.CALC_ALG, "derive_sq": ComponentType.CALC_ALG,
+    "tou_map": ComponentType.TOU_PRICING,
 }
 MIN_FCPO_PRECISION = Decimal("0.00001")
 
@@ -822,7 +846,7 @@ COMPONENT = Obj(RateComponent, [
     F("bill_factor", CODE), F("value_rc", SEQUENCE), F("value_algorithm", ALGORITHM),
     F("uom", CODE), F("tou", CODE), F("sqi", CODE), F("measures_peak", BOOL),
     F("gl_statistical_qty", BOOL), F("error_if_no_value", BOOL), F("item_type", CODE),
-    F("step", STEP), F("step_rc", SEQUENCE), F("step_algorithm", ALGORITHM),
+    F("tou_map", CODE), F("step", STEP), F("step_rc", SEQUENCE), F("step_algorithm", ALGORITHM),
     F("calc_algorithm", ALGORITHM), F("audit_algorithm", ALGORITHM), F("derive_sq", BOOL),
     F("xrefs", ListKind(SEQUENCE, unique=True)), F("rounding", _e(RoundingMethod)),
     F("precision", DEC), F("fcpo", BOOL), F("result_type", _e(FcpoResultType)),
@@ -987,6 +1011,7 @@ SECTIONS: dict[str, Obj] = {
     "uoms": UOM,
     "tous": TOU,
     "tou_groups": TOU_GROUP,
+    "tou_maps": TOU_MAP,
     "sqis": SQI,
     "register_rules": REGISTER_RULE,
     "sq_rules": SQ_RULE,

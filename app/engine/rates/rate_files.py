@@ -53,7 +53,8 @@ SUFFIXES = (".yaml", ".yml")
 #: What one definition of each section is called in messages.
 NOUNS = {
     "currencies": "currency", "frequencies": "frequency", "uoms": "unit of measure",
-    "tous": "time of use", "tou_groups": "TOU group", "sqis": "service quantity identifier",
+    "tous": "time of use", "tou_groups": "TOU group", "tou_maps": "TOU map",
+    "sqis": "service quantity identifier",
     "register_rules": "register rule", "sq_rules": "SQ rule", "bill_factors": "bill factor",
     "rate_schedules": "rate schedule",
 }
@@ -320,6 +321,7 @@ def rate_schedule_library(lib: RateLibrary, code: str) -> RateLibrary:
         for rv in rs.versions:
             for rc in rv.components:
                 add("bill_factors", rc.bill_factor)
+                add("tou_maps", rc.tou_map)
                 add_key(rc.sq_key)
                 for group in rc.eligibility:
                     for criterion in group.criteria:
@@ -336,6 +338,9 @@ def rate_schedule_library(lib: RateLibrary, code: str) -> RateLibrary:
                 add("tou_groups", tv.tou_group)
                 for tou in tv.values:
                     add("tous", tou)
+    for map_code in want["tou_maps"]:
+        for period in lib.tou_maps[map_code].periods:
+            add("tous", period.tou)
     for group_code in want["tou_groups"]:
         for tou in lib.tou_groups[group_code].members:
             add("tous", tou)

@@ -139,6 +139,8 @@ class RateComponent:
     #: None means "as the unit of measure says" (spec/20 §2.1 default from the UOM).
     measures_peak: bool | None = None
     item_type: str | None = None
+    #: TOU_PRICING: the TOU map that assigns interval quantities to TOU periods.
+    tou_map: str | None = None
     calc_algorithm: AlgorithmRef | None = None
     audit_algorithm: AlgorithmRef | None = None
     derive_sq: bool = False

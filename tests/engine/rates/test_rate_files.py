@@ -108,6 +108,12 @@ tous:
   OFFPEAK: {description: Off peak}
 tou_groups:
   TOU2: {description: Two-part map, members: [PEAK, OFFPEAK]}
+tou_maps:
+  DAY2:
+    description: Weekday peak hours
+    periods:
+      - {start: "08:00", end: "20:00", tou: PEAK}
+      - {start: "20:00", end: "08:00", tou: OFFPEAK}
 sqis:
   DAYS: {description: Days of service}
   ANNHIGH: {description: Annual high, decimal_positions: 2}
@@ -264,6 +270,7 @@ rate_schedules:
             fcpo_retention: RETAIN
             precision: "0.00001"
           - {sequence: 50, type: SUMMARY, xrefs: [10, 20, 30]}
+          - {sequence: 60, type: TOU_PRICING, uom: KWH, tou_map: DAY2, value_source: BILL_FACTOR, bill_factor: TOUPRICE}
   E-TAX:
     description: Taxes
     type: SUBSIDIARY
