@@ -10,18 +10,24 @@ a large-customer discount with an eligibility rule, and city, state and county t
   rendered and the whole result (SQ details, register reads, characteristics) built.
 * "batch" is price_periods() over twelve monthly periods per call, as a quote simulation
   prices a year: amounts only, descriptions not rendered.
+* "split" (COM-TOU only) is the rate check path for a bill period that spans two rate
+  versions (2009-08-01..2009-08-31 across version 2009-08-17) and two state tax changes
+  (assumed values effective 2009-08-10 and 2009-08-24 added to the shipped STTAX for Nevada):
+  two calculation periods, each split again where the tax changes.
 Compilation (once per rate) is timed separately.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 from app.engine.rates import (
+    BillFactorValue,
     BillPeriod,
     Quantity,
     check_rate,
@@ -84,6 +90,27 @@ def main() -> None:
     batches = rate_per_second(lambda: price_periods(rate, periods, characteristics=chars),
                               args.seconds)
     print(f"batch            {batches * len(periods):8.0f} segments/s")
+    if args.rate == "COM-TOU":
+        split_rate = _with_tax_changes(library).compile("COM-TOU")
+        kw = dict(start=date(2009, 8, 1), end=date(2009, 8, 31), quantities=q,
+                  characteristics=chars)
+        r = check_rate(split_rate, **kw)  # type: ignore[arg-type]
+        tax_lines = [x for x in r.lines if x.rc_seq == 110]
+        print(f"split: {len(r.headers)} calculation periods, {len(tax_lines)} state tax lines, "
+              f"{len(r.lines)} calc lines, total {r.total}")
+        split = rate_per_second(lambda: check_rate(split_rate, **kw),  # type: ignore[arg-type]
+                                args.seconds)
+        print(f"check_rate split {split:8.0f} checks/s")
+
+
+def _with_tax_changes(library):  # type: ignore[no-untyped-def]
+    sttax = library.bill_factors["STTAX"]
+    nv = sttax.characteristics["NV"]
+    nv = dataclasses.replace(nv, values=nv.values + (
+        BillFactorValue(date(2009, 8, 10), Decimal("8.1")),
+        BillFactorValue(date(2009, 8, 24), Decimal("8.2"))))
+    sttax = dataclasses.replace(sttax, characteristics={**sttax.characteristics, "NV": nv})
+    return dataclasses.replace(library, bill_factors={**library.bill_factors, "STTAX": sttax})
 
 
 if __name__ == "__main__":
