@@ -67,12 +67,14 @@ def fraction(numerator: int, denominator: int) -> Fraction:
 
 
 def product(*factors: Fraction) -> Fraction:
-    """The product of factors, ``ONE`` itself when every factor is ``ONE``."""
+    """The product of factors: ``ONE`` itself only when every factor is ``ONE``, so that
+    ``product(...) is not ONE`` says "a factor was applied" even when they cancel out
+    (CPF 2/3 × KPF 3/2 is a ``Fraction(1)`` that is not ``ONE``)."""
     out = ONE
     for f in factors:
         if f is not ONE:
             out = f if out is ONE else out * f
-    return ONE if out is not ONE and out == 1 else out
+    return out
 
 
 def apply(x: Decimal, factor: Fraction) -> Decimal:
