@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ from app.engine.rates import (
     load_library,
     load_shipped_library,
 )
+
+_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_TOO_BIG = Decimal("1e15")
 
 
 class RateCommandError(Exception):
@@ -134,12 +138,13 @@ def _pair(text: str, option: str, example: str) -> tuple[str, str]:
 
 def _quantity(text: str, library: RateLibrary) -> Quantity:
     key, value = _pair(text, "--quantity", "UOM[/TOU[/SQI]]=AMOUNT (KWH=1200, KWH/PEAK=400)")
-    try:
-        amount = Decimal(value.replace(",", ""))
-        if not amount.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        raise RateCommandError(f"--quantity {text!r}: {value!r} is not a number") from None
+    if not _AMOUNT.fullmatch(value):
+        raise RateCommandError(
+            f"--quantity {text!r}: {value!r} is not an amount; write digits with '.' for "
+            "decimals (1200, 1,200 or 1200.5)")
+    amount = Decimal(value.replace(",", ""))
+    if abs(amount) >= _TOO_BIG:
+        raise RateCommandError(f"--quantity {text!r}: {value} is too large for a quantity")
     parts = [p.strip().upper() or None for p in key.split("/")]
     if len(parts) > 3 or not any(parts):
         raise RateCommandError(f"--quantity {text!r}: write UOM, UOM/TOU or UOM/TOU/SQI "
@@ -157,9 +162,9 @@ def _quantity(text: str, library: RateLibrary) -> Quantity:
 def _validate(path: Path, out: Any) -> int:
     if not path.exists():
         raise RateCommandError(f"there is no file or folder {path}")
-    library = load_shipped_library().merged(load_library(path)) \
-        if path.resolve() != _shipped_path() else load_shipped_library()
     own = load_library(path)
+    library = load_shipped_library() if path.resolve() == _shipped_path() \
+        else load_shipped_library().merged(own)
     count = 0
     for code, rs in sorted(own.rate_schedules.items()):
         if rs.is_primary:

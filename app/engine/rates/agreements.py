@@ -150,6 +150,11 @@ class ServiceAgreement:
     #: Account balance on a date, as (date, balance) points; the latest on or before wins.
     balances: tuple[tuple[date, Decimal], ...] = ()
 
+    @property
+    def items(self) -> tuple[ItemCount, ...]:
+        """Item counts of every service point of the agreement."""
+        return tuple(i for sp in self.service_points for i in sp.items)
+
     # -- effective-dated lookups -------------------------------------------------------
     def contract_value_on(self, bill_factor: str, day: date,
                           tou: str | None = None) -> Decimal | None:

@@ -16,7 +16,7 @@ ZERO = Decimal(0)
 
 
 @register_value_algorithm(
-    "RCVL-RNDXREF", builtin=True,
+    "RCVL-RNDXREF", builtin=True, prorated=True,
     params=(ParamSpec("inc", "decimal"), ParamSpec("method", "code", required=False)),
     description="Adds up the cross-referenced components and rounds the sum (by default up) "
                 "to an increment: the target of an EXACT component for rounding at the end")

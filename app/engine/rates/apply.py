@@ -138,6 +138,14 @@ def calc_periods(rate: CompiledRate, cs: CompiledSchedule, ctx: RatingContext,
             out.append((in_effect[-1], s, e))
     if not out:
         raise _no_version(cs, ctx, end)
+    if out[0][1] > start:              # days before the first usable version
+        gap = (f"rate schedule {cs.code} has no {'Finished' if ctx.billing else 'Validated or Finished'} "
+               f"rate version for {start.isoformat()} to "
+               f"{(out[0][1] - timedelta(days=1)).isoformat()}: its first starts "
+               f"{out[0][1].isoformat()}")
+        if cs is rate.primary:
+            raise BillingError(gap)
+        ctx.warnings.append(f"{gap}; its charges start then")
     _warn_ignored(cs, ctx, end, out[-1][0].effective)
     return out
 
@@ -167,7 +175,7 @@ def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
          intervals: tuple[IntervalQuantity, ...] = ()) -> Rating:
     rows, sq = prepare_quantities(rate, ctx, quantities, bypass_register_rules, estimated)
     if not items and ctx.agreement is not None:
-        items = tuple(i for sp in ctx.agreement.service_points for i in sp.items)
+        items = ctx.agreement.items
     headers: list[CalcHeader] = []
     earlier: list[CalcLine] = []
     primary_periods = calc_periods(rate, rate.primary, ctx)
@@ -198,7 +206,8 @@ def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion,
     inst = ctx.installation
     for cc in cv.components:
         rc = cc.rc
-        if rc.eligibility and not is_eligible(rc, ctx, results, sq, start):
+        # characteristics are read as of the consumption period's start (spec/20 §7.3)
+        if rc.eligibility and not is_eligible(rc, ctx, results, sq, ctx.start):
             results[rc.sequence] = _INELIGIBLE
             continue
         if rc.season is None:
@@ -258,6 +267,14 @@ def finish_line(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: L
                 dist = bfc.gl_distribution.get(ctx.revenue_class)
         if dist is None and rc.gl is not None:
             dist = rc.gl.code_for(ctx.revenue_class)
+            if dist is None and rc.gl.by_revenue_class:
+                label = (f"component {rc.sequence} of rate version "
+                         f"{calc.version.effective.isoformat()} of {calc.schedule.code}")
+                if ctx.revenue_class is None:
+                    raise BillingError(f"{label} takes its distribution code from the revenue "
+                                       "class: give a revenue class")
+                raise BillingError(f"{label} has no distribution code for revenue class "
+                                   f"{ctx.revenue_class}")
     key = d.sq_key or _NO_KEY
     f = calc.factors
     q_prorated, v_prorated = d.quantity_prorated, d.value_prorated

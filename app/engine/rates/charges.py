@@ -94,10 +94,13 @@ class LineDraft:
 
 @dataclass
 class CalcOutput:
-    """What a calculation algorithm returns: its lines and (optionally) its value."""
+    """What a calculation algorithm returns: its lines and (optionally) its value and the
+    quantity it priced (default: the sum of its lines' quantities), which unit-rate Apply To
+    components use."""
 
     lines: list[LineDraft]
     value: Decimal | None = None
+    quantity: Decimal | None = None
 
 
 class ValuePeriod(NamedTuple):
@@ -136,11 +139,14 @@ def value_periods(cc: CompiledComponent, ctx: RatingContext,
     rc = cc.rc
     src = rc.value_source
     if src is ValueSource.VALUE:
-        return [ValuePeriod(calc.start, calc.end, rc.value if rc.value is not None else ZERO)]
+        assert rc.value is not None                    # validation requires it
+        return [ValuePeriod(calc.start, calc.end, rc.value)]
     if src is ValueSource.OTHER_RC:
-        res = calc.results.get(rc.value_rc) if rc.value_rc is not None else None
+        assert rc.value_rc is not None
+        res = calc.results.get(rc.value_rc)
         if res is None or not res.calculated or res.value is None:
-            return None                                           # D-10
+            _skipped_dependant(cc, calc, ctx, rc.value_rc, "value")        # D-10
+            return None
         return [ValuePeriod(calc.start, calc.end, res.value)]
     if src is ValueSource.VALUE_ALGORITHM:
         assert rc.value_algorithm is not None
@@ -169,9 +175,10 @@ def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
                 return _no_value(cc, ctx, calc, char_value)
             return [ValuePeriod(calc.start, calc.end, v, ONE, None, char_value)]
 
-    def resolve(day: date) -> tuple[Decimal | None, Decimal | None]:
+    def resolve(day: date) -> tuple[Decimal | None, Decimal | None, bool]:
+        """(value, exemption percent, whether the factor applies on ``day``)."""
         if bf.contract_rider_applicability and sa is not None and not sa.rider_covers(bf.code, day):
-            return None, None                 # no rider: the charge does not apply (S-RC-04)
+            return None, None, False          # no rider: the charge does not apply (S-RC-04)
         value: Decimal | None = None
         if bf.value_in_contract_term and sa is not None:
             value = sa.contract_value_on(bf.code, day, cc.rc.tou if bf.type is BillFactorType.TOU else None)
@@ -181,11 +188,13 @@ def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
             elif index is not None:
                 value = index.value_on(day)
         exempt = sa.exemption_on(bf.code, day) if exemptible and sa is not None else None
-        return value, exempt
+        return value, exempt, True
 
     if not bf.allow_proration:
         day = _selection_date(bf, ctx, calc)
-        value, exempt = resolve(day)
+        value, exempt, applies = resolve(day)
+        if not applies:
+            return None
         if value is None:
             return _no_value(cc, ctx, calc, char_value)
         return [ValuePeriod(calc.start, calc.end, value, ONE, exempt, char_value)]
@@ -202,9 +211,11 @@ def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
     starts = [calc.start, *sorted(cuts)]
     periods: list[ValuePeriod] = []
     d = calc.days
+    applies_somewhere = False
     for i, s in enumerate(starts):
         e = starts[i + 1] - timedelta(days=1) if i + 1 < len(starts) else calc.end
-        value, exempt = resolve(s)
+        value, exempt, applies = resolve(s)
+        applies_somewhere = applies_somewhere or applies
         if value is None:
             continue                                              # D11: no line for those days
         if periods and periods[-1].value == value and periods[-1].exempt_percent == exempt \
@@ -215,21 +226,24 @@ def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
             continue
         periods.append(ValuePeriod(s, e, value, fraction(days_in(s, e), d), exempt, char_value))
     if not periods:
-        return _no_value(cc, ctx, calc, char_value)
+        # no rider anywhere in the period: the charge simply does not apply
+        return _no_value(cc, ctx, calc, char_value) if applies_somewhere else None
     return periods
 
 
 def _no_value(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
               char_value: str | None) -> list[ValuePeriod] | None:
+    """The factor has no value: a billing error when it demands one, else the component is
+    skipped — and the result says so."""
     bf = cc.bill_factor
     assert bf is not None
-    riderless = bf.contract_rider_applicability and ctx.agreement is not None
-    if bf.error_if_no_value and not riderless:
-        which = f"{bf.char_type}={char_value}" if char_value is not None else \
-            f"{bf.char_type} (no value found)"
-        raise BillingError(
-            f"bill factor {bf.code} has no value for {which} between "
-            f"{calc.start.isoformat()} and {calc.end.isoformat()} ({_label(cc, calc)})")
+    which = f"{bf.char_type}={char_value}" if char_value is not None else \
+        f"{bf.char_type} (no value found)"
+    message = (f"bill factor {bf.code} has no value for {which} between "
+               f"{calc.start.isoformat()} and {calc.end.isoformat()} ({_label(cc, calc)})")
+    if bf.error_if_no_value:
+        raise BillingError(message)
+    ctx.warnings.append(f"{message}: the component was skipped")
     return None
 
 
@@ -261,9 +275,10 @@ def _selection_date(bf: BillFactor, ctx: RatingContext, calc: CalcState) -> date
 def value_factor(cc: CompiledComponent, calc: CalcState, vp: ValuePeriod,
                  gate: SeasonGate) -> Fraction:
     """spec/30 §5.1: v × KPF × BFF × SF, except that unit rates that are not peak and
-    percentages take only BFF, and a value from another component takes nothing."""
+    percentages take only BFF, and a value that is prorated at its source (another component,
+    or a value algorithm such as RCVL-RNDXREF that adds up prorated amounts) takes nothing."""
     rc = cc.rc
-    if rc.value_source is ValueSource.OTHER_RC:
+    if cc.value_prorated_at_source:
         return ONE
     if rc.value_type is ValueType.PERCENT or (
             rc.value_type is ValueType.UNIT_RATE and not cc.measures_peak):
@@ -274,9 +289,24 @@ def value_factor(cc: CompiledComponent, calc: CalcState, vp: ValuePeriod,
     return product(kpf, bff, sf)
 
 
-def _missing_input(cc: CompiledComponent, calc: CalcState, what: str) -> Outcome:
+def _missing_input(cc: CompiledComponent, calc: CalcState, what: str,
+                   ctx: RatingContext | None = None) -> Outcome:
+    """D-9: a billing error when the component demands its input, else it is skipped and a
+    warning names what was missing."""
+    message = f"{_label(cc, calc)} needs {what}, which is missing"
     if cc.rc.error_if_no_value:
-        raise BillingError(f"{_label(cc, calc)} needs {what}, which is missing")
+        raise BillingError(message)
+    if ctx is not None:
+        ctx.warnings.append(f"{message}: the component was skipped")
+    return NO_VALUE
+
+
+def _skipped_dependant(cc: CompiledComponent, calc: CalcState, ctx: RatingContext,
+                       ref: int, role: str) -> Outcome:
+    """D-10: a component whose value or step multiplier comes from a component that did not
+    calculate is skipped, and the result says why."""
+    ctx.warnings.append(f"{_label(cc, calc)} was skipped: component {ref}, which gives its "
+                        f"{role}, did not calculate")
     return NO_VALUE
 
 
@@ -302,7 +332,7 @@ def calc_sq(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     key = cc.sq_key
     q = calc.sq.billable(key)
     if q is None:
-        return _missing_input(cc, calc, f"service quantity {key.label()}")
+        return _missing_input(cc, calc, f"service quantity {key.label()}", ctx)
     f = calc.factors
     qf = ONE
     if not cc.measures_peak:
@@ -324,7 +354,7 @@ def calc_sq(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
         if rc.step_rc is not None:
             res = calc.results.get(rc.step_rc)
             if res is None or not res.calculated or res.value is None:
-                return NO_VALUE                                   # D-10
+                return _skipped_dependant(cc, calc, ctx, rc.step_rc, "step multiplier")
             m = res.value
             low, high = low * m, (None if high is None else high * m)
             dynamic = True
@@ -384,7 +414,7 @@ def calc_item(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     assert rc.item_type is not None
     segs = item_segments(calc.items, rc.item_type, calc.start, calc.end)
     if not segs:
-        return _missing_input(cc, calc, f"items of type {rc.item_type}")
+        return _missing_input(cc, calc, f"items of type {rc.item_type}", ctx)
     vps = value_periods(cc, ctx, calc)
     if vps is None:
         return NO_VALUE
@@ -396,7 +426,7 @@ def calc_item(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
             if ps > pe:
                 continue
             share = fraction(days_in(ps, pe), d)
-            f = ONE if rc.value_source is ValueSource.OTHER_RC else \
+            f = share if cc.value_prorated_at_source else \
                 product(calc.factors.kpf, share, gate.sf)
             v = apply(vp.value, f)
             drafts.append(LineDraft(round_rc(cc, n * v), ps, pe, quantity=Decimal(n),
@@ -500,16 +530,21 @@ def calc_algorithm(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     if not rc.derive_sq and (rc.uom or rc.tou or rc.sqi):
         sq = calc.sq.billable(rc.sq_key)
         if sq is None and rc.error_if_no_value:
-            return _missing_input(cc, calc, f"service quantity {rc.sq_key.label()}")
+            return _missing_input(cc, calc, f"service quantity {rc.sq_key.label()}", ctx)
     out: CalcOutput = REGISTRY.get(CALCULATION, rc.calc_algorithm.code).function(
         rc, ctx, calc, sq)
     drafts = [d for d in out.lines if d.amount != 0]
     value = out.value if out.value is not None else sum((d.amount for d in drafts), ZERO)
+    quantities = [d.quantity for d in drafts if d.quantity is not None]
+    quantity = out.quantity if out.quantity is not None else (
+        sum(quantities, ZERO) if quantities else None)
     if rc.fcpo:
         value = round_rc(cc, value)
+        for d in drafts:
+            d.memory_value = d.amount
     elif out.value is None and not drafts:
         return NOT_APPLICABLE                                     # a zero result makes no line
-    return ComponentResult(ComponentStatus.CALCULATED, value), drafts
+    return ComponentResult(ComponentStatus.CALCULATED, value, quantity), drafts
 
 
 def _calculated(cc: CompiledComponent, drafts: list[LineDraft],

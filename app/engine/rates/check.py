@@ -108,8 +108,7 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
     ctx = make_context(rate, start=start, end=end, characteristics=chars, agreement=agreement,
                        revenue_class=revenue_class, accounting_date=accounting_date,
                        language=language, installation=installation)
-    all_items = tuple(items) or (tuple(i for sp in agreement.service_points for i in sp.items)
-                                 if agreement else ())
+    all_items = tuple(items) or (agreement.items if agreement else ())
     estimated = estimate_item_quantities(all_items, item_estimates, start, end) \
         if item_estimates else None
     rating = apply_rate(rate, ctx, quantities, tuple(items),

@@ -14,12 +14,14 @@ from typing import TypeVar
 from .bill_factors import BillFactor
 from .controls import Currency, Frequency, RegisterRule, SqKey, SqRule
 from .enums import (
+    ALLOWED_VALUE_TYPES,
     UNIT_RATE_XREF_TARGETS,
     XREF_TYPES,
     BillFactorType,
     ComponentType,
     RateScheduleType,
     RateVersionStatus,
+    SeasonalMethod,
     ValueSource,
     ValueType,
 )
@@ -31,6 +33,7 @@ from .rounding import ROUNDING_MODES
 from .schedules import RateComponent, RateSchedule, RateVersion
 
 T = TypeVar("T")
+
 USABLE_FOR_CHECK = frozenset({RateVersionStatus.VALIDATED, RateVersionStatus.FINISHED})
 USABLE_FOR_BILLING = frozenset({RateVersionStatus.FINISHED})
 FCPO_MIN_PRECISION = Decimal("0.00001")
@@ -58,6 +61,9 @@ class CompiledComponent:
     #: ``rc.type`` as a plain string: enum members hash in Python code, plain strings in C,
     #: and the handler is looked up by type for every component of every bill.
     type_code: str = ""
+    #: The value is already prorated: from another component, or from a value algorithm that
+    #: adds up prorated amounts (spec/30 §5.1 exception 3).
+    value_prorated_at_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,8 +259,17 @@ def _compile_version(library: RateLibrary, schedule: RateSchedule, rv: RateVersi
                                      ROUNDING_MODES[rc.rounding],
                                      precision.as_tuple().digits == (1,),
                                      not rc.fcpo and rc.type is not ComponentType.SUMMARY,
-                                     rc.sq_key, *_static_gl(rc, bf), str(rc.type.value)))
+                                     rc.sq_key, *_static_gl(rc, bf), str(rc.type.value),
+                                     _value_prorated_at_source(rc)))
     return CompiledVersion(rv, tuple(out))
+
+
+def _value_prorated_at_source(rc: RateComponent) -> bool:
+    if rc.value_source is ValueSource.OTHER_RC:
+        return True
+    if rc.value_source is ValueSource.VALUE_ALGORITHM and rc.value_algorithm is not None:
+        return REGISTRY.get(RC_VALUE, rc.value_algorithm.code).prorated
+    return False
 
 
 def _check_tou_sets(library: RateLibrary, bf: BillFactor) -> None:
@@ -393,6 +408,13 @@ def validate_version(library: RateLibrary, schedule: RateSchedule, rv: RateVersi
                     err(rc, "needs a value algorithm")
                 elif not REGISTRY.has(RC_VALUE, rc.value_algorithm.code):
                     err(rc, f"there is no value algorithm {rc.value_algorithm.code!r}")
+        allowed = ALLOWED_VALUE_TYPES.get(t)
+        if allowed and rc.value_type is not None and rc.value_type not in allowed:
+            err(rc, f"a {t.value} component's value type is "
+                    f"{' or '.join(v.value for v in allowed)}, not {rc.value_type.value}")
+        if rc.season is not None and rc.season.method is SeasonalMethod.PRORATE_SEASONAL_SQ \
+                and t is not ComponentType.SQ:
+            err(rc, "PRORATE_SEASONAL_SQ applies only to SQ components (spec/20 §6.10)")
         if t is ComponentType.SQ and not (rc.uom or rc.tou or rc.sqi):
             err(rc, "an SQ component needs a UOM, TOU or SQI")
         for code, table, what in ((rc.uom, library.uoms, "unit of measure"),

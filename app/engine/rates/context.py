@@ -126,11 +126,6 @@ class RatingContext:
                 return v
         return None
 
-    def needs_characteristic(self, bf: BillFactor) -> bool:
-        """True when ``bf``'s characteristic can come only from an agreement that is absent."""
-        return (bf.char_source not in (CharSource.NA, CharSource.CHAR_COLLECTION)
-                and self.agreement is None and bf.char_type not in self.input_chars)
-
     # -- bill factors -------------------------------------------------------------------------
     def bill_factor(self, code: str) -> BillFactor:
         try:

@@ -74,6 +74,18 @@ class ValueSource(StrEnum):
     VALUE_ALGORITHM = "VALUE_ALGORITHM"
 
 
+#: Value types each component type takes (spec/20 §1.1).
+ALLOWED_VALUE_TYPES: dict[ComponentType, tuple[ValueType, ...]] = {
+    ComponentType.FLAT: (ValueType.CHARGE,),
+    ComponentType.SQ: (ValueType.UNIT_RATE, ValueType.CHARGE),
+    ComponentType.ITEM: (ValueType.UNIT_RATE,),
+    ComponentType.APPLY_TO: (ValueType.PERCENT, ValueType.UNIT_RATE),
+    ComponentType.MIN: (ValueType.CHARGE,),
+    ComponentType.MAX: (ValueType.CHARGE,),
+    ComponentType.EXACT: (ValueType.CHARGE,),
+}
+
+
 class RoundingMethod(StrEnum):
     """UP is a ceiling and DOWN a floor on signed values; NEAREST breaks ties upward (D-1)."""
 

@@ -71,6 +71,9 @@ class Plugin:
     params: tuple[ParamSpec, ...] = ()
     description: str = ""
     builtin: bool = False
+    #: Value algorithms: the value is already prorated (it adds up prorated amounts, as
+    #: RCVL-RNDXREF does), so it is used like a value from another component (spec/30 §5.1).
+    prorated: bool = False
 
 
 class PluginRegistry:
@@ -79,7 +82,7 @@ class PluginRegistry:
 
     def register(self, kind: str, code: str, function: Callable[..., Any], *,
                  params: tuple[ParamSpec, ...] = (), description: str = "",
-                 builtin: bool = False) -> Plugin:
+                 builtin: bool = False, prorated: bool = False) -> Plugin:
         if kind not in KINDS:
             raise ValueError(f"unknown plug-in kind {kind!r}")
         if kind in (REGISTER_RULE, SQ_RULE):
@@ -95,7 +98,7 @@ class PluginRegistry:
                 raise RateDefinitionError(
                     f"{_KIND_LABEL[kind]} code {code!r}: a site plug-in's code must start "
                     "with X or Y")
-        plugin = Plugin(kind, code, function, tuple(params), description, builtin)
+        plugin = Plugin(kind, code, function, tuple(params), description, builtin, prorated)
         self._plugins[(kind, code)] = plugin
         return plugin
 
@@ -121,10 +124,10 @@ REGISTRY = PluginRegistry()
 
 
 def _decorator(kind: str, code: str, params: tuple[ParamSpec, ...], description: str,
-               builtin: bool) -> Callable[[F], F]:
+               builtin: bool, prorated: bool = False) -> Callable[[F], F]:
     def wrap(fn: F) -> F:
         REGISTRY.register(kind, code, fn, params=params, description=description,
-                          builtin=builtin)
+                          builtin=builtin, prorated=prorated)
         return fn
     return wrap
 
@@ -142,9 +145,13 @@ def register_sq_rule(code: str, *, params: tuple[ParamSpec, ...] = (),
 
 
 def register_value_algorithm(code: str, *, params: tuple[ParamSpec, ...] = (),
-                             description: str = "", builtin: bool = False) -> Callable[[F], F]:
-    """``fn(rc: RateComponent, ctx: RatingContext, calc: CalcState) -> Decimal | None``."""
-    return _decorator(RC_VALUE, code, params, description, builtin)
+                             description: str = "", builtin: bool = False,
+                             prorated: bool = False) -> Callable[[F], F]:
+    """``fn(rc: RateComponent, ctx: RatingContext, calc: CalcState) -> Decimal | None``.
+
+    ``prorated=True`` when the value is already prorated (it adds up prorated amounts): the
+    engine then applies no proration factor to it."""
+    return _decorator(RC_VALUE, code, params, description, builtin, prorated)
 
 
 def register_step_algorithm(code: str, *, params: tuple[ParamSpec, ...] = (),

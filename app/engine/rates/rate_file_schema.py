@@ -47,6 +47,7 @@ from .controls import (
     UnitOfMeasure,
 )
 from .enums import (
+    ALLOWED_VALUE_TYPES,
     XREF_TYPES,
     BillFactorType,
     CharEntity,
@@ -729,15 +730,6 @@ GROUP = Obj(EligibilityGroup, [
     F("criteria", ListKind(CRITERION, key=("sequence",), min_items=1, what="criterion"))])
 
 #: Value types each component type accepts (spec/20 §1.1); absent = any.
-ALLOWED_VALUE_TYPES = {
-    ComponentType.FLAT: (ValueType.CHARGE,),
-    ComponentType.SQ: (ValueType.UNIT_RATE, ValueType.CHARGE),
-    ComponentType.ITEM: (ValueType.UNIT_RATE,),
-    ComponentType.APPLY_TO: (ValueType.PERCENT, ValueType.UNIT_RATE),
-    ComponentType.MIN: (ValueType.CHARGE,),
-    ComponentType.MAX: (ValueType.CHARGE,),
-    ComponentType.EXACT: (ValueType.CHARGE,),
-}
 #: Component types that price a number of their own, so need a value type and a value.
 PRICED_TYPES = frozenset(ALLOWED_VALUE_TYPES)
 #: Component types that add up other components and are useless without xrefs.

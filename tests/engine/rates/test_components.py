@@ -329,3 +329,99 @@ def test_summary_lines_and_app_in_summary() -> None:
 
 def test_component_status_enum_is_exposed() -> None:
     assert ComponentStatus.ZERO_STEPS.value == "ZERO_STEPS"
+
+
+# -- review: proration of values that are prorated at their source ------------------------------
+FORTY_FIVE = (date(2023, 3, 17), date(2023, 4, 30))     # KPF 3/2 on a monthly rate
+
+
+def test_s_end_01_rounding_at_the_end_on_a_prorated_bill() -> None:
+    """RCVL-RNDXREF adds up prorated amounts: its value must not be prorated again."""
+    rate = compiled([
+        rc(10, T.FLAT, value="501.00"),
+        rc(20, T.APPLY_TO, value="1", xrefs=(10,)),
+        rc(30, T.EXACT, value_source=ValueSource.VALUE_ALGORITHM,
+           value_algorithm=AlgorithmRef("RCVL-RNDXREF", {"inc": "0.05", "method": "UP"}),
+           xrefs=(10, 20)),
+    ])
+    r = check_rate(rate, start=FORTY_FIVE[0], end=FORTY_FIVE[1])
+    assert amounts(r) == [(10, "751.50"), (20, "7.52"), (30, "0.03")]   # 759.02 -> 759.05
+    assert r.total == D("759.05")
+
+
+def test_s_end_02_rounding_at_the_end_on_a_prorated_bill() -> None:
+    rate = compiled([
+        rc(10, T.FLAT, value="501.00"),
+        rc(20, T.APPLY_TO, value="1", xrefs=(10,)),
+        rc(25, T.SUMMARY, fcpo=True, result_type=FcpoResultType.CHARGE, print=False,
+           rounding=RoundingMethod.UP, precision="0.05", xrefs=(10, 20)),
+        rc(30, T.EXACT, value_source=ValueSource.OTHER_RC, value_rc=25, xrefs=(10, 20)),
+    ])
+    r = check_rate(rate, start=FORTY_FIVE[0], end=FORTY_FIVE[1])
+    assert r.total == D("759.05")
+
+
+def test_unit_rate_apply_to_over_a_calculation_algorithm_uses_its_quantity() -> None:
+    from app.engine.rates import CalcOutput, LineDraft
+    from app.engine.rates.plugins import CALCULATION
+
+    def hundred_kwh(rc, ctx, calc, sq):  # type: ignore[no-untyped-def]
+        return CalcOutput([LineDraft(D("12.00"), calc.start, calc.end, quantity=D(100))])
+    REGISTRY.register(CALCULATION, "TEST-100", hundred_kwh)
+    try:
+        rate = compiled([rc(10, T.CALC_ALG, calc_algorithm=AlgorithmRef("TEST-100")),
+                         rc(20, T.APPLY_TO, value_type=ValueType.UNIT_RATE, value="0.01",
+                            xrefs=(10,))])
+        assert amounts(check(rate)) == [(10, "12.00"), (20, "1.00")]
+    finally:
+        REGISTRY.unregister(CALCULATION, "TEST-100")
+
+
+def test_item_priced_from_another_component_keeps_the_count_share() -> None:
+    rate = compiled([
+        rc(5, T.FLAT, value="3.00", fcpo=True, result_type=FcpoResultType.UNIT_RATE),
+        rc(10, T.ITEM, item_type="LAMP", value_source=ValueSource.OTHER_RC, value_rc=5)])
+    items = [ItemCount("LAMP", 2, date(2010, 1, 1), date(2010, 1, 15)),
+             ItemCount("LAMP", 4, date(2010, 1, 16), date(2010, 1, 31))]
+    r = check_rate(rate, start=date(2010, 1, 1), end=date(2010, 1, 31), items=items)
+    assert [str(x.amount) for x in r.lines] == ["2.90", "6.19"]       # not 6.00 + 12.00
+
+
+def test_value_type_and_seasonal_method_are_validated() -> None:
+    from app.engine.rates import Season, SeasonalMethod
+    with pytest.raises(RateDefinitionError, match="MIN component's value type is CHARGE"):
+        compiled([rc(10, T.FLAT, value="1"),
+                  rc(20, T.MIN, value_type=ValueType.PERCENT, value="5", xrefs=(10,))])
+    with pytest.raises(RateDefinitionError, match="PRORATE_SEASONAL_SQ applies only to SQ"):
+        compiled([rc(10, T.FLAT, value="1",
+                     season=Season((5, 1), (10, 31), SeasonalMethod.PRORATE_SEASONAL_SQ))])
+
+
+def test_a_skipped_input_is_named_in_the_warnings() -> None:
+    rate = compiled([
+        rc(10, T.FLAT, value="10.00"),
+        rc(20, T.SQ, uom="KW", value="1.0", fcpo=True, result_type=FcpoResultType.UNIT_RATE),
+        rc(30, T.SQ, uom="KWH", value="0.0673", step=Step(D(0), D(10)), step_rc=20)])
+    r = check(rate, kwh(1000))
+    assert amounts(r) == [(10, "10.00")]
+    assert any("component 20" in w and "service quantity KW/–/–" in w for w in r.warnings)
+    assert any("component 30" in w and "component 20, which gives its step multiplier"
+               in w for w in r.warnings)
+
+
+def test_fcpo_calculation_algorithm_line_shows_its_value_at_fcpo_precision() -> None:
+    from app.engine.rates import CalcOutput, LineDraft
+    from app.engine.rates.plugins import CALCULATION
+
+    def third(rc, ctx, calc, sq):  # type: ignore[no-untyped-def]
+        return CalcOutput([LineDraft(D("3.33333"), calc.start, calc.end)])
+    REGISTRY.register(CALCULATION, "TEST-3RD", third)
+    try:
+        rate = compiled([rc(10, T.CALC_ALG, calc_algorithm=AlgorithmRef("TEST-3RD"), fcpo=True,
+                            result_type=FcpoResultType.CHARGE, precision="0.00001",
+                            create_bill_line=True, fcpo_retention=FcpoRetention.RETAIN,
+                            description_on_bill="Factor %A")])
+        [line] = check(rate).lines
+        assert line.amount == D("3.33") and line.description_on_bill == "Factor $3.33333"
+    finally:
+        REGISTRY.unregister(CALCULATION, "TEST-3RD")

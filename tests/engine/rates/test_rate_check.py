@@ -339,3 +339,47 @@ def test_result_has_sq_details_register_reads_and_characteristics() -> None:
     assert r.characteristics == {"STATE": "NV"}
     assert r.revenue_class == "RES" and r.currency == "USD"
     assert r.lines[0].distribution_code == "REV"
+
+
+# -- review: errors that name what is missing ---------------------------------------------------------
+def test_rider_present_but_no_value_is_an_error_when_the_factor_demands_one() -> None:
+    empdisc = bill_factor("EMPDISC", {"OTHER": [(date(2000, 1, 1), "-25")]},
+                          value_type=ValueType.PERCENT, contract_rider_applicability=True,
+                          error_if_no_value=True)
+    rate = compiled([rc(10, T.FLAT, value="58.00"),
+                     rc(20, T.APPLY_TO, value_source=ValueSource.BILL_FACTOR,
+                        bill_factor="EMPDISC", xrefs=(10,))], bill_factors=[empdisc])
+    rider = ServiceAgreement("SA1", contract_riders=(ContractRider("EMPDISC", date(2020, 1, 1)),))
+    with pytest.raises(BillingError, match="bill factor EMPDISC has no value for N/A=N/A"):
+        check_rate(rate, start=APRIL[0], end=APRIL[1], agreement=rider)
+    # without the rider the charge simply does not apply
+    assert amounts(check_rate(rate, start=APRIL[0], end=APRIL[1],
+                              agreement=ServiceAgreement("SA2"))) == [(10, "58.00")]
+
+
+def test_distribution_code_by_revenue_class_needs_a_known_class() -> None:
+    from app.engine.rates import GlDistribution
+    gl = GlDistribution(by_revenue_class={"RES": "REV-RES", "COM": "REV-COM"})
+    rate = compiled([rc(10, T.FLAT, value="5.00", gl=gl)])
+    assert check_rate(rate, start=APRIL[0], end=APRIL[1],
+                      revenue_class="COM").lines[0].distribution_code == "REV-COM"
+    with pytest.raises(BillingError, match="takes its distribution code from the revenue class"):
+        check_rate(rate, start=APRIL[0], end=APRIL[1])
+    with pytest.raises(BillingError, match="no distribution code for revenue class IND"):
+        check_rate(rate, start=APRIL[0], end=APRIL[1], revenue_class="IND")
+
+
+def test_days_before_the_first_version_are_an_error() -> None:
+    rate = compiled(versions=[RateVersion(date(2023, 1, 1), FIN, (rc(10, T.FLAT, value="10"),))])
+    with pytest.raises(BillingError, match="no Validated or Finished rate version for "
+                                           "2022-12-01 to 2022-12-31: its first starts 2023-01-01"):
+        check_rate(rate, start=date(2022, 12, 1), end=date(2023, 1, 30))
+
+
+def test_d_sub_eres2_with_the_tax_sub_rate() -> None:
+    """C1-RC-CLAMT counts the minimum line in the tax base (spec/20 §13.10 tax_base)."""
+    for use, base, city in (("200", "15.00", "0.30"), ("500", "20.00", "0.40")):
+        r = check_rate(compiled(ERES2, code="ERES2", sub_rates=[eres_tax()]), start=APRIL[0],
+                       end=APRIL[1], quantities=[kwh(use)])
+        tax = r.headers[1].lines[0]
+        assert (tax.base_amount, tax.amount) == (D(base), D(city))

@@ -58,7 +58,7 @@ def test_tou_and_sqi_quantities(capsys: pytest.CaptureFixture[str]) -> None:
     (["--rate", "NOPE"], "there is no rate 'NOPE' in the library"),
     (["--rate", "E-RES-1", "--quantity", "KWHH=5", "--char", "STATE=CA"],
      "there is no unit of measure 'KWHH'"),
-    (["--rate", "E-RES-1", "--quantity", "KWH=abc"], "'abc' is not a number"),
+    (["--rate", "E-RES-1", "--quantity", "KWH=abc"], "'abc' is not an amount"),
     (["--rate", "E-RES-1", "--quantity", "KWH"], "must look like UOM[/TOU[/SQI]]=AMOUNT"),
     (["--rate", "E-RES-1", "--quantity", "KWH=5"], "needs characteristic STATE"),
     (["--rate", "E-RES-1", "--char", "STATE"], "--char 'STATE' must look like TYPE=VALUE"),
@@ -126,3 +126,27 @@ def test_list_and_validate(capsys: pytest.CaptureFixture[str]) -> None:
     from app.engine.rates import SHIPPED_RATES
     code, out, _ = run(capsys, "validate", str(SHIPPED_RATES))
     assert code == 0 and "compile without errors" in out
+
+
+@pytest.mark.parametrize("amount,message", [
+    ("1e400000", "is not an amount"), ("1,5", "is not an amount"),
+    ("99999999999999999", "too large for a quantity")])
+def test_odd_amounts_are_refused(capsys: pytest.CaptureFixture[str], amount: str,
+                                 message: str) -> None:
+    code, out, err = run(capsys, "check", "--rate", "E-RES-1", "--from", "2026-04-01",
+                         "--to", "2026-04-30", "--char", "STATE=CA", "--quantity",
+                         f"KWH={amount}")
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_grouped_thousands_are_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "--rate", "E-RES-1", "--from", "2026-04-01",
+                       "--to", "2026-04-30", "--char", "STATE=CA", "--quantity", "KWH=1,200",
+                       "--json")
+    assert code == 0 and json.loads(out)["total"] == "195.26"
+
+
+def test_a_missing_quantity_the_rate_needs_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "--rate", "RX-11", "--from", "2023-04-01",
+                       "--to", "2023-04-30", "--quantity", "KWH=1000")
+    assert code == 2 and "needs service quantity KW/–/–, which is missing" in err
