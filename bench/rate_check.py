@@ -9,7 +9,8 @@ a large-customer discount with an eligibility rule, and city, state and county t
 * "check_rate" is the Rate Check path: one call per bill, with every calc line's description
   rendered and the whole result (SQ details, register reads, characteristics) built.
 * "batch" is price_periods() over twelve monthly periods per call, as a quote simulation
-  prices a year: amounts only, descriptions not rendered.
+  prices a year: calc lines without rendered descriptions; "batch totals" is the same with
+  detail=False (amounts per header, no calc lines).
 * "split" (COM-TOU only) is the rate check path for a bill period that spans two rate
   versions (2009-08-01..2009-08-31 across version 2009-08-17) and two state tax changes
   (assumed values effective 2009-08-10 and 2009-08-24 added to the shipped STTAX for Nevada):
@@ -90,6 +91,9 @@ def main() -> None:
     batches = rate_per_second(lambda: price_periods(rate, periods, characteristics=chars),
                               args.seconds)
     print(f"batch            {batches * len(periods):8.0f} segments/s")
+    totals = rate_per_second(lambda: price_periods(rate, periods, characteristics=chars,
+                                                   detail=False), args.seconds)
+    print(f"batch totals     {totals * len(periods):8.0f} segments/s")
     if args.rate == "COM-TOU":
         split_rate = _with_tax_changes(library).compile("COM-TOU")
         kw = dict(start=date(2009, 8, 1), end=date(2009, 8, 31), quantities=q,

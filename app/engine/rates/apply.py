@@ -172,12 +172,13 @@ def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
          items: tuple[ItemCount, ...] = (), *, describe: bool = True,
          bypass_register_rules: bool = False,
          estimated: dict[SqKey, Decimal] | None = None,
-         intervals: tuple[IntervalQuantity, ...] = ()) -> Rating:
+         intervals: tuple[IntervalQuantity, ...] = (), detail: bool = True) -> Rating:
     rows, sq = prepare_quantities(rate, ctx, quantities, bypass_register_rules, estimated)
     if not items and ctx.agreement is not None:
         items = ctx.agreement.items
     headers: list[CalcHeader] = []
     earlier: list[CalcLine] = []
+    detail = detail or rate.reads_lines
     primary_periods = calc_periods(rate, rate.primary, ctx)
     cuts = [s for _, s, _ in primary_periods]
     for cs, periods in [(rate.primary, primary_periods),
@@ -187,7 +188,7 @@ def rate(rate: CompiledRate, ctx: RatingContext, quantities: Sequence[Quantity],
         is_sub = cs is not rate.primary
         for cv, s, e in periods:
             header = apply_version(rate, cs, cv, s, e, ctx, sq, items, earlier,
-                                   len(headers) + 1, describe, intervals)
+                                   len(headers) + 1, describe, intervals, detail)
             if is_sub and not header.lines:
                 continue                                  # a sub-rate that adds nothing
             headers.append(header)
@@ -199,11 +200,16 @@ def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion,
                   end: date, ctx: RatingContext, sq: ServiceQuantities,
                   items: tuple[ItemCount, ...], earlier: list[CalcLine], header_seq: int,
                   describe: bool = True,
-                  intervals: tuple[IntervalQuantity, ...] = ()) -> CalcHeader:
+                  intervals: tuple[IntervalQuantity, ...] = (),
+                  detail: bool = True) -> CalcHeader:
+    """Apply one rate version over one calculation period. ``detail=False`` (amounts only)
+    adds up the amounts without building calc lines; the caller allows it only when nothing
+    reads earlier lines (no sub-rates, no calculation algorithms)."""
     factors = rate.period_factors(ctx.bill_days, days_in(start, end))
     calc = CalcState(rate, cs, cv, start, end, factors, sq, items, {}, earlier, [], intervals)
     results = calc.results
     inst = ctx.installation
+    amount = ZERO
     for cc in cv.components:
         rc = cc.rc
         # characteristics are read as of the consumption period's start (spec/20 §7.3)
@@ -227,17 +233,22 @@ def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion,
             calc.factors, gate = override, ALWAYS
         result, drafts = HANDLERS_BY_CODE[cc.type_code](cc, ctx, calc, gate)
         results[rc.sequence] = result
-        if drafts and (not rc.fcpo or rc.create_bill_line):
+        if not drafts:
+            pass
+        elif not detail:
+            if cc.in_total:
+                for d in drafts:
+                    amount += d.amount
+        elif not rc.fcpo or rc.create_bill_line:
             out = calc.lines
             for d in drafts:
-                out.append(finish_line(rate, cc, calc, d, len(out) + 1, ctx, describe))
+                line = finish_line(rate, cc, calc, d, len(out) + 1, ctx, describe)
+                out.append(line)
+                if line.in_total:
+                    amount += line.amount
         if override is not None:
             calc.factors = factors
     lines = tuple(calc.lines)
-    amount = ZERO
-    for line in lines:
-        if line.in_total:
-            amount += line.amount
     prorated = factors.kpf is not ONE or factors.cpf is not ONE
     desc = cv.version.description_on_bill
     if describe and desc and "%" in desc:

@@ -40,7 +40,7 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-@dataclass
+@dataclass(slots=True)
 class CalcState:
     """One calculation period of one rate version: what earlier components produced."""
 
@@ -92,7 +92,7 @@ class LineDraft:
     memory_value: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class CalcOutput:
     """What a calculation algorithm returns: its lines and (optionally) its value and the
     quantity it priced (default: the sum of its lines' quantities), which unit-rate Apply To

@@ -64,7 +64,7 @@ def make_context(rate: CompiledRate, *, start: date, end: date,
                  accounting_date: date | None = None, language: str = "ENG",
                  billing: bool = False,
                  installation: Installation | None = None) -> RatingContext:
-    chars = dict(characteristics or {})
+    chars = dict(characteristics) if characteristics else {}
     lib = rate.library
     return RatingContext(
         start=start, end=end, accounting_date=accounting_date or end, currency=rate.currency,
@@ -160,12 +160,15 @@ def price_periods(rate: CompiledRate, periods: Sequence[BillPeriod], *,
                   characteristics: Mapping[str, str] | None = None,
                   agreement: ServiceAgreement | None = None,
                   revenue_class: str | None = None, billing: bool = True,
-                  describe: bool = False,
+                  describe: bool = False, detail: bool = True,
                   installation: Installation | None = None) -> list[PricedPeriod]:
     """Price many bill periods with one compiled rate (quote simulations, forecasts).
 
     Uses Finished versions only (``billing``) and skips description rendering unless asked,
-    which is what makes it fast; the amounts are exactly those of :func:`check_rate`."""
+    which is what makes it fast; the amounts are exactly those of :func:`check_rate`.
+    ``detail=False`` prices amounts only: each header keeps its amount but no calc lines
+    (lines are still built when the rate needs them, for sub-rates and calculation
+    algorithms)."""
     base = dict(characteristics or {})
     if agreement is None:
         missing = needed_characteristics(rate, {**base, **{k: v for p in periods
@@ -182,6 +185,6 @@ def price_periods(rate: CompiledRate, periods: Sequence[BillPeriod], *,
                            accounting_date=p.accounting_date, billing=billing,
                            installation=installation)
         rating = apply_rate(rate, ctx, p.quantities, describe=describe,
-                            intervals=tuple(p.intervals))
+                            intervals=tuple(p.intervals), detail=detail)
         out.append(PricedPeriod(p.start, p.end, rating.total, tuple(rating.headers)))
     return out

@@ -125,6 +125,9 @@ class CompiledRate:
     #: (bill factor, characteristic value) -> value index
     bf_index: Mapping[tuple[str, str], BillFactorIndex] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: Something reads earlier calc lines (a sub-rate's C1-RC-CLAMT, any calculation
+    #: algorithm), so lines are always built, even for an amounts-only batch.
+    reads_lines: bool = False
     _factors: dict[tuple[int, int], PeriodFactors] = field(default_factory=dict, repr=False,
                                                            compare=False)
 
@@ -191,8 +194,11 @@ def compile_rate(library: RateLibrary, code: str) -> CompiledRate:
             values = sorted(bfc.values, key=lambda v: v.effective)
             index[(bf.code, cv)] = BillFactorIndex(tuple(v.effective for v in values),
                                                    tuple(v.value for v in values))
+    reads_lines = bool(subs) or any(
+        cc.rc.type is ComponentType.CALC_ALG
+        for cs in (primary, *subs) for cv in cs.versions for cc in cv.components)
     return CompiledRate(library, primary, tuple(subs), currency, frequency, bill_factors,
-                        currency.unit, index, tuple(warnings))
+                        currency.unit, index, tuple(warnings), reads_lines)
 
 
 def _lookup(mapping: Mapping[str, T], code: str, what: str, where: str) -> T:

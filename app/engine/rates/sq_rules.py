@@ -645,18 +645,16 @@ def run_sq_rules(rules: list[SqRule], sq: ServiceQuantities, ctx: RatingContext)
 
 def _run_builtin(rule: SqRule, fn: Callable[..., None], sq: ServiceQuantities,
                  ctx: RatingContext) -> None:
-    before = sq.snapshot()
-    chars, n_todos = dict(ctx.chars), len(ctx.todos)
+    """A built-in rule reads its inputs first and writes its one output last (every algorithm
+    above ends in ``_write``), so a rule that cannot run has written nothing; only the
+    characteristics and To Dos it may have set are restored."""
+    chars, n_todos = dict(ctx.chars) if ctx.chars else None, len(ctx.todos)
     try:
         fn(rule, sq, ctx)
     except Exception as e:
-        for key in [e.key for e in sq if e.key not in before]:
-            sq.remove(key)
-        for entry in before.values():
-            sq.replace_entry(entry)
         if isinstance(e, CannotExecute) and not rule.create_billing_error:
             ctx.chars.clear()
-            ctx.chars.update(chars)
+            ctx.chars.update(chars or {})
             del ctx.todos[n_todos:]
             return
         raise rule_error(f"SQ rule {rule.code}", rule.algorithm, e) from e

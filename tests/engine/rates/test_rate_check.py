@@ -3,7 +3,7 @@ and spec/20 §13.7, §13.10–§13.12."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -383,3 +383,23 @@ def test_d_sub_eres2_with_the_tax_sub_rate() -> None:
                        end=APRIL[1], quantities=[kwh(use)])
         tax = r.headers[1].lines[0]
         assert (tax.base_amount, tax.amount) == (D(base), D(city))
+
+
+@pytest.mark.parametrize("code,chars", [("COM-TOU", {"STATE": "NV"}), ("E-RES-1", {"STATE": "CA"}),
+                                        ("ERES1", {"STATE": "NV"}), ("E-COM1", {})])
+def test_amounts_only_batch_prices_exactly_like_the_detailed_one(code: str, chars: dict) -> None:  # type: ignore[type-arg]
+    from app.engine.rates import BillPeriod, Quantity, load_shipped_library, price_periods
+    rate = load_shipped_library().compile(code)
+    q = [Quantity("KWH", D(900), tou=t) for t in (None, "PEAK", "OFFPEAK", "SHOULDER")] + [
+        Quantity("KW", D(140))]
+    periods = [BillPeriod(date(2023, m, 1), date(2023, m + 1, 1) - timedelta(days=1), q)
+               for m in range(1, 12)] + [BillPeriod(date(2023, 3, 17), date(2023, 4, 30), q)]
+    full = price_periods(rate, periods, characteristics=chars)
+    lean = price_periods(rate, periods, characteristics=chars, detail=False)
+    assert [p.total for p in lean] == [p.total for p in full]
+    assert [[h.amount for h in p.headers] for p in lean] == \
+        [[h.amount for h in p.headers] for p in full]
+    if rate.reads_lines:                       # sub-rate taxes read the primary's lines
+        assert all(p.headers[0].lines for p in lean)
+    else:
+        assert not any(h.lines for p in lean for h in p.headers)
