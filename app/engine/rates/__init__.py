@@ -23,6 +23,7 @@ from . import algorithms as _algorithms  # noqa: F401
 from . import eligibility as _eligibility  # noqa: F401
 from . import register_rules as _register_rules  # noqa: F401
 from . import sq_rules as _sq_rules  # noqa: F401
+from . import sq_rules_history as _sq_rules_history  # noqa: F401
 from .agreements import (
     CharacteristicValue,
     ContractQuantity,

@@ -33,8 +33,9 @@ from .controls import SqKey
 from .errors import RateDefinitionError
 from .library import RateLibrary
 from .plugins import CALCULATION, RC_VALUE, REGISTER_RULE, REGISTRY, SQ_RULE, STEP
-from .rate_file_schema import (
-    SECTIONS,
+from .rate_file_schema import SECTIONS
+from .schedules import RateSchedule
+from .yaml_kinds import (
     At,
     Quoted,
     closest,
@@ -43,7 +44,6 @@ from .rate_file_schema import (
     line_of,
     pairs,
 )
-from .schedules import RateSchedule
 
 __all__ = ["dump_library", "dump_rate_schedule", "load_file", "load_library", "loads",
            "rate_file_paths", "rate_schedule_library"]

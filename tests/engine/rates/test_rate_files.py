@@ -63,7 +63,6 @@ from app.engine.rates.rate_file_schema import (
     NEEDS_XREFS,
     PRICED_TYPES,
     SECTIONS,
-    Obj,
 )
 from app.engine.rates.rate_files import (
     dump_library,
@@ -87,6 +86,7 @@ from app.engine.rates.schedules import (
     Season,
     Step,
 )
+from app.engine.rates.yaml_kinds import Obj
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "rate-files.md"
 
