@@ -229,8 +229,10 @@ def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion,
         override = None
         if inst is not None and inst.proration_override is not None:
             override = overridden_factors(inst, cc, ctx, calc)
-        if override is not None:    # spec/30 §3: the override's CPF and KPF, no seasonal factor
-            calc.factors, gate = override, ALWAYS
+        if override is not None:    # spec/30 §3: the override's CPF and KPF (and season)
+            calc.factors = override
+            if not override.seasonal:
+                gate = ALWAYS
         result, drafts = HANDLERS_BY_CODE[cc.type_code](cc, ctx, calc, gate)
         results[rc.sequence] = result
         if not drafts:
@@ -238,6 +240,8 @@ def apply_version(rate: CompiledRate, cs: CompiledSchedule, cv: CompiledVersion,
         elif not detail:
             if cc.in_total:
                 for d in drafts:
+                    if not cc.static_gl:
+                        distribution_code(cc, calc, d, ctx)     # the same checks as a line
                     amount += d.amount
         elif not rc.fcpo or rc.create_bill_line:
             out = calc.lines
@@ -267,25 +271,7 @@ def finish_line(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: L
     if rc.fcpo:
         amount = ZERO if rc.fcpo_retention is FcpoRetention.ZERO else \
             round_to(amount, rate.currency_unit)
-    if cc.static_gl:
-        dist = cc.gl_code
-    else:
-        dist = None
-        bf = cc.bill_factor
-        if bf is not None and d.char_value is not None and ctx.revenue_class:
-            bfc = bf.characteristic(d.char_value)
-            if bfc is not None:
-                dist = bfc.gl_distribution.get(ctx.revenue_class)
-        if dist is None and rc.gl is not None:
-            dist = rc.gl.code_for(ctx.revenue_class)
-            if dist is None and rc.gl.by_revenue_class:
-                label = (f"component {rc.sequence} of rate version "
-                         f"{calc.version.effective.isoformat()} of {calc.schedule.code}")
-                if ctx.revenue_class is None:
-                    raise BillingError(f"{label} takes its distribution code from the revenue "
-                                       "class: give a revenue class")
-                raise BillingError(f"{label} has no distribution code for revenue class "
-                                   f"{ctx.revenue_class}")
+    dist = cc.gl_code if cc.static_gl else distribution_code(cc, calc, d, ctx)
     key = d.sq_key or _NO_KEY
     f = calc.factors
     q_prorated, v_prorated = d.quantity_prorated, d.value_prorated
@@ -300,6 +286,31 @@ def finish_line(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: L
         f.cpf if q_prorated else ONE, f.kpf if (q_prorated or v_prorated) else ONE,
         d.bff, d.sf, d.msf, f.normal_days,
         d.quantity if rc.gl_statistical_qty else None, rc.characteristics)
+
+
+def distribution_code(cc: CompiledComponent, calc: CalcState, d: LineDraft,
+                      ctx: RatingContext) -> str | None:
+    """The GL distribution code of a line: the bill factor characteristic's code for the
+    revenue class, else the component's (spec/10 §2.11, spec/20 §2.2). A code kept by revenue
+    class needs a revenue class that has one."""
+    rc = cc.rc
+    dist = None
+    bf = cc.bill_factor
+    if bf is not None and d.char_value is not None and ctx.revenue_class:
+        bfc = bf.characteristic(d.char_value)
+        if bfc is not None:
+            dist = bfc.gl_distribution.get(ctx.revenue_class)
+    if dist is None and rc.gl is not None:
+        dist = rc.gl.code_for(ctx.revenue_class)
+        if dist is None and rc.gl.by_revenue_class:
+            label = (f"component {rc.sequence} of rate version "
+                     f"{calc.version.effective.isoformat()} of {calc.schedule.code}")
+            if ctx.revenue_class is None:
+                raise BillingError(f"{label} takes its distribution code from the revenue "
+                                   "class: give a revenue class")
+            raise BillingError(f"{label} has no distribution code for revenue class "
+                               f"{ctx.revenue_class}")
+    return dist
 
 
 def _line_text(rate: CompiledRate, cc: CompiledComponent, calc: CalcState, d: LineDraft,

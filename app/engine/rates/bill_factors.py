@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from .enums import BillFactorType, CharSource, TosUsage, ValueType
@@ -130,3 +130,19 @@ def interval_value_in_set(bfc: BillFactorCharacteristic, set_at: datetime,
                 if iv.at == at:
                     return iv.value
     return None
+
+
+def interval_value_at(bfc: BillFactorCharacteristic, at: datetime) -> Decimal | None:
+    """The interval value in effect at ``at``: the value of the latest interval that starts on
+    or before ``at`` (newest complete set winning). When the characteristic says how long an
+    interval is (``minutes_per_interval``), that interval must still be running at ``at``, so
+    a gap in the data is a missing price rather than an old one."""
+    latest = interval_values(bfc, end=at)
+    assert isinstance(latest, dict)
+    if not latest:
+        return None
+    start = max(latest)
+    minutes = bfc.minutes_per_interval
+    if minutes is not None and at >= start + timedelta(minutes=minutes):
+        return None
+    return latest[start]

@@ -152,7 +152,11 @@ def value_periods(cc: CompiledComponent, ctx: RatingContext,
         assert rc.value_algorithm is not None
         fn = REGISTRY.get(RC_VALUE, rc.value_algorithm.code).function
         v = fn(rc, ctx, calc)
-        return None if v is None else [ValuePeriod(calc.start, calc.end, v)]
+        if v is None:
+            ctx.warnings.append(f"value algorithm {rc.value_algorithm.code} gave no value for "
+                                f"{_label(cc, calc)}: the component was skipped")
+            return None
+        return [ValuePeriod(calc.start, calc.end, v)]
     return bill_factor_periods(cc, ctx, calc)
 
 
@@ -188,7 +192,7 @@ def bill_factor_periods(cc: CompiledComponent, ctx: RatingContext,
             elif index is not None:
                 value = index.value_on(day)
         exempt = sa.exemption_on(bf.code, day) if exemptible and sa is not None else None
-        return value, exempt, True
+        return value, exempt or None, True      # a 0 % exemption is no exemption
 
     if not bf.allow_proration:
         day = _selection_date(bf, ctx, calc)
@@ -237,10 +241,14 @@ def _no_value(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     skipped — and the result says so."""
     bf = cc.bill_factor
     assert bf is not None
-    which = f"{bf.char_type}={char_value}" if char_value is not None else \
-        f"{bf.char_type} (no value found)"
-    message = (f"bill factor {bf.code} has no value for {which} between "
-               f"{calc.start.isoformat()} and {calc.end.isoformat()} ({_label(cc, calc)})")
+    if char_value is None:
+        message = (f"bill factor {bf.code} needs characteristic {bf.char_type}, which the "
+                   f"{bf.char_source.value.lower().replace('_', ' ')} does not have "
+                   f"({_label(cc, calc)})")
+    else:
+        message = (f"bill factor {bf.code} has no value for {bf.char_type}={char_value} "
+                   f"between {calc.start.isoformat()} and {calc.end.isoformat()} "
+                   f"({_label(cc, calc)})")
     if bf.error_if_no_value:
         raise BillingError(message)
     ctx.warnings.append(f"{message}: the component was skipped")
@@ -433,7 +441,9 @@ def calc_item(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
                                     item_count=n, value_defined=vp.value, value_applied=v,
                                     bff=share, sf=gate.sf, value_prorated=f is not ONE,
                                     char_value=vp.char_value))
-    return _calculated(cc, drafts, quantity=Decimal(sum(n for _, _, n in segs)))
+    # the quantity a unit-rate Apply To multiplies: the count weighted by its share of days
+    quantity = sum((apply(Decimal(n), fraction(days_in(s, e), d)) for s, e, n in segs), ZERO)
+    return _calculated(cc, drafts, quantity=quantity)
 
 
 def _xref_results(cc: CompiledComponent, calc: CalcState) -> list[ComponentResult]:

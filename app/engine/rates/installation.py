@@ -68,5 +68,11 @@ def no_proration(rc: RateComponent, ctx: RatingContext, calc: CalcState,
         raise RateDefinitionError("proration override OVPF-NOPROR needs a char_type parameter")
     wanted = params.get("char_value")
     if any(t == char_type and (wanted is None or v == wanted) for t, v in rc.characteristics):
-        return replace(factors, cpf=ONE, kpf=ONE)
+        if calc.start != ctx.start or calc.end != ctx.end:
+            ctx.warnings.append(
+                f"component {rc.sequence} carries {char_type}"
+                f"{'=' + wanted if wanted else ''} and is not prorated, but the bill has "
+                f"several calculation periods: its full charge is billed in each "
+                f"({calc.start.isoformat()} to {calc.end.isoformat()}), spec/30 D10")
+        return replace(factors, cpf=ONE, kpf=ONE, seasonal=False)
     return None

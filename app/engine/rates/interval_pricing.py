@@ -7,12 +7,11 @@ inside the period splits the mapped quantities at the change, each part at its o
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from .bill_factors import BillFactor, interval_values
+from .bill_factors import BillFactor, interval_value_at
 from .charges import (
     HANDLERS,
     HANDLERS_BY_CODE,
@@ -41,11 +40,15 @@ def _intervals(cc: CompiledComponent, calc: CalcState) -> list[IntervalQuantity]
             if iv.uom == uom and calc.start <= iv.at.date() <= calc.end]
 
 
-def _no_price(bf: BillFactor, cv: str | None, what: str, calc: CalcState) -> None:
+def _no_price(bf: BillFactor, cv: str | None, what: str, calc: CalcState,
+              ctx: RatingContext) -> None:
+    """An interval without a price: a billing error when the factor demands a value, else
+    the interval is left out and the result says so."""
+    message = (f"bill factor {bf.code} has no value for {bf.char_type}={cv} {what} (rate "
+               f"version {calc.version.effective.isoformat()} of {calc.schedule.code})")
     if bf.error_if_no_value:
-        raise BillingError(f"bill factor {bf.code} has no value for {bf.char_type}={cv} "
-                           f"{what} (rate version {calc.version.effective.isoformat()} of "
-                           f"{calc.schedule.code})")
+        raise BillingError(message)
+    ctx.warnings.append(f"{message}: that interval was not priced")
 
 
 @dataclass
@@ -64,7 +67,7 @@ def calc_tou_pricing(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     rc = cc.rc
     ivs = _intervals(cc, calc)
     if not ivs:
-        return _missing_input(cc, calc, f"interval data in {rc.uom}")
+        return _missing_input(cc, calc, f"interval data in {rc.uom}", ctx)
     tou_map = calc.rate.library.tou_maps[rc.tou_map or ""]
     bf = cc.bill_factor
     assert bf is not None
@@ -88,7 +91,7 @@ def calc_tou_pricing(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
                 effective = in_effect[-1].effective
                 value = in_effect[-1].values[tou]
         if value is None:
-            _no_price(bf, cv, f"for TOU {tou} on {day.isoformat()}", calc)
+            _no_price(bf, cv, f"for TOU {tou} on {day.isoformat()}", calc, ctx)
             continue
         b = buckets.get((effective, tou, value))
         if b is None:
@@ -104,7 +107,6 @@ def calc_tou_pricing(cc: CompiledComponent, ctx: RatingContext, calc: CalcState,
     for (_eff, tou, _v), b in sorted(buckets.items(),
                                       key=lambda kv: (kv[1].start, order.get(kv[0][1], 99))):
         key = SqKey(rc.uom, tou, None)
-        calc.sq.add_billable(key, b.quantity)
         total_qty += b.quantity
         drafts.append(LineDraft(round_rc(cc, b.quantity * b.value), b.start, b.end,
                                 quantity=b.quantity, sq_key=key, value_defined=b.value,
@@ -118,21 +120,18 @@ def calc_interval_pricing(cc: CompiledComponent, ctx: RatingContext, calc: CalcS
     rc = cc.rc
     ivs = _intervals(cc, calc)
     if not ivs:
-        return _missing_input(cc, calc, f"interval data in {rc.uom}")
+        return _missing_input(cc, calc, f"interval data in {rc.uom}", ctx)
     bf = cc.bill_factor
     assert bf is not None
     cv = ctx.bill_factor_char_value(bf, calc.start)
     bfc = bf.characteristic(cv)
-    prices = interval_values(bfc) if bfc else {}
-    assert isinstance(prices, dict)
-    stamps: list[datetime] = sorted(prices)
     amount = qty = ZERO
     for iv in ivs:
-        i = bisect_right(stamps, iv.at)
-        if not i:
-            _no_price(bf, cv, f"at {iv.at.isoformat(sep=' ')}", calc)
+        price = interval_value_at(bfc, iv.at) if bfc else None
+        if price is None:
+            _no_price(bf, cv, f"at {iv.at.isoformat(sep=' ')}", calc, ctx)
             continue
-        amount += iv.quantity * prices[stamps[i - 1]]
+        amount += iv.quantity * price
         qty += iv.quantity
     if qty == 0:
         return NO_VALUE

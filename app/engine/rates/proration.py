@@ -47,6 +47,8 @@ class PeriodFactors:
     days: int
     cpf: Fraction
     kpf: Fraction
+    #: False when a proration override switches the seasonal factor off too (OVPF-NOPROR).
+    seasonal: bool = True
 
 
 def period_factors(frequency: Frequency, consumption_days: int, days: int) -> PeriodFactors:

@@ -13,10 +13,9 @@ consumption. Each algorithm is a plug-in ``fn(rule, rows, ctx) -> None`` that ap
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
-from .bill_factors import BillFactorCharacteristic, interval_values
+from .bill_factors import interval_value_at
 from .context import RatingContext
 from .controls import RegisterRule
 from .enums import BillFactorType
@@ -83,15 +82,6 @@ def bill_factor_uom_conversion(rule: RegisterRule, rows: list[RegisterQty],
 
 
 # -- R2 ---------------------------------------------------------------------------------
-def interval_value_at(bfc: BillFactorCharacteristic, at: datetime) -> Decimal | None:
-    """The interval value in effect at ``at``: the value of the latest interval timestamp on or
-    before ``at``. Only complete sets count; where sets overlap, the newer set (by
-    ``set_at``) wins for a timestamp (spec/10 §3.6, [AMBIG-5])."""
-    latest = interval_values(bfc, end=at)
-    assert isinstance(latest, dict)
-    return latest[max(latest)] if latest else None
-
-
 @register_register_rule(
     "RT",
     params=(ParamSpec("UOM", "uom"), ParamSpec("Interval bill factor", "bill_factor"),

@@ -530,11 +530,6 @@ def test_pr_23_prorate_seasonal_sq() -> None:
     cpf = F(30, 59)
     f1, f2 = period_factors(MONTHLY, 59, 29), period_factors(MONTHLY, 59, 30)
     assert (f1.cpf, f1.kpf, f2.cpf, f2.kpf) == (cpf, F(29, 30), cpf, 1)
-    factors = (cpf, F(29, 30), F(17, 29), F(59, 29), F(12, 29), F(59, 42) * F(12, 29),
-               F(59, 42))
-    printed = [round(float(f), 7) for f in factors]
-    assert printed == [0.5084746, 0.9666667, 0.5862069, 2.0344828, 0.4137931, 0.5812808,
-                       1.4047619]
     assert (win1.cpf, win1.kpf, win1.sf, win1.msf) == (cpf, F(29, 30), F(12, 29),
                                                        F(59, 42) * F(12, 29))
     assert (win2.cpf, win2.kpf, win2.sf, win2.msf) == (cpf, 1, 1, F(59, 42))
