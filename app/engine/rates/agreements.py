@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from .controls import SqKey
-from .enums import RvSelectionDate
+from .enums import RvSelectionDate, selection_day
 
 
 @dataclass(frozen=True)
@@ -164,16 +164,9 @@ class ServiceAgreement:
     def rider_covers(self, bill_factor: str, day: date) -> bool:
         return any(r.bill_factor == bill_factor and r.covers(day) for r in self.contract_riders)
 
-    def has_rider(self, bill_factor: str) -> bool:
-        return any(r.bill_factor == bill_factor for r in self.contract_riders)
-
     def exemption_on(self, bill_factor: str, day: date) -> Decimal | None:
         return _latest([(t.effective, t.exempt_percent) for t in self.tax_exemptions
                         if t.bill_factor == bill_factor], day)
-
-    def contract_quantity_on(self, cq_type: str, day: date) -> Decimal | None:
-        return _latest([(c.effective, c.value) for c in self.contract_quantities
-                        if c.contract_quantity_type == cq_type], day)
 
     def balance_on(self, day: date) -> Decimal | None:
         return _latest(list(self.balances), day)
@@ -218,9 +211,7 @@ def select_rate_schedule(history: tuple[SaRate, ...] | list[SaRate], start: date
     """
     from .errors import BillingError
 
-    day = {RvSelectionDate.ACCOUNTING_DATE: accounting_date,
-           RvSelectionDate.BILL_START_DATE: start,
-           RvSelectionDate.BILL_END_DATE: end}[selection]
+    day = selection_day(selection, start=start, end=end, accounting_date=accounting_date)
     in_effect = [h for h in history if h.effective <= day]
     if not in_effect:
         raise BillingError(f"the service agreement has no rate in effect on {day.isoformat()}")

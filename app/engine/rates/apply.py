@@ -25,8 +25,8 @@ from .enums import (
     ComponentType,
     FcpoRetention,
     RateVersionStatus,
-    RvSelectionDate,
     ValueType,
+    selection_day,
 )
 from .errors import BillingError
 from .installation import overridden_factors, overridden_season
@@ -118,10 +118,9 @@ def calc_periods(rate: CompiledRate, cs: CompiledSchedule, ctx: RatingContext,
     start, end = ctx.start, ctx.end
     primary = rate.primary.schedule
     if not primary.allow_rv_proration:
-        sel = primary.rv_selection_date
-        day = {RvSelectionDate.ACCOUNTING_DATE: ctx.accounting_date,
-               RvSelectionDate.BILL_START_DATE: start,
-               RvSelectionDate.BILL_END_DATE: end}[sel] if sel else end
+        assert primary.rv_selection_date is not None       # compile_rate requires it
+        day = selection_day(primary.rv_selection_date, start=start, end=end,
+                            accounting_date=ctx.accounting_date)
         chosen = [v for v in versions if v.effective <= day]
         if not chosen:
             raise _no_version(cs, ctx, day)

@@ -24,9 +24,11 @@ from .enums import (
     BillFactorType,
     ComponentStatus,
     ComponentType,
+    RvSelectionDate,
     SeasonalMethod,
     ValueSource,
     ValueType,
+    selection_day,
 )
 from .errors import BillingError
 from .plugins import CALCULATION, RC_VALUE, REGISTRY, STEP
@@ -269,12 +271,9 @@ def _tou_value(bf: BillFactor, char_value: str | None, tou: str | None,
 
 def _selection_date(bf: BillFactor, ctx: RatingContext, calc: CalcState) -> date:
     code = bf.rate_selection_date
-    if code == "BILL_END_DATE":
-        return ctx.end
-    if code == "BILL_START_DATE":
-        return ctx.start
-    if code == "ACCOUNTING_DATE":
-        return ctx.accounting_date
+    if code in RvSelectionDate.__members__:
+        return selection_day(code, start=ctx.start, end=ctx.end,
+                             accounting_date=ctx.accounting_date)
     from .plugins import RATE_SELECTION_DATE
     result: date = REGISTRY.get(RATE_SELECTION_DATE, code).function(bf, ctx, calc.start, calc.end)
     return result

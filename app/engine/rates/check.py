@@ -20,6 +20,7 @@ from .enums import CharSource, ValueSource
 from .errors import BillingError, RateError
 from .estimates import ItemTypeEstimate, estimate_item_quantities
 from .installation import Installation
+from .plugins import REGISTER_RULE, SQ_RULE, named_codes
 from .quantities import IntervalQuantity, Quantity
 from .results import CalcHeader, RateCheckResult, RegisterReadRow, SqDetail
 
@@ -41,14 +42,11 @@ def needed_characteristics(rate: CompiledRate, characteristics: Mapping[str, str
             for cc in cv.components:
                 if cc.rc.value_source is ValueSource.BILL_FACTOR and cc.bill_factor:
                     codes.add(cc.bill_factor.code)
-        for rr in cs.register_rules:
-            if rr.algorithm == "BU" and rr.p(3):
-                codes.add(rr.p(3))  # type: ignore[arg-type]
-            if rr.algorithm == "RT" and rr.p(2):
-                codes.add(rr.p(2))  # type: ignore[arg-type]
-        for sr in cs.sq_rules:
-            if sr.algorithm == "MA" and sr.p(8):
-                codes.add(sr.p(8))  # type: ignore[arg-type]
+        rules = [(REGISTER_RULE, r.algorithm, r.params) for r in cs.register_rules] + \
+            [(SQ_RULE, r.algorithm, r.params) for r in cs.sq_rules]
+        for kind, algorithm, params in rules:
+            codes.update(code for param_kind, code in named_codes(kind, algorithm, params)
+                         if param_kind == "bill_factor")
     needed = set()
     for code in codes:
         bf = rate.bill_factors.get(code)

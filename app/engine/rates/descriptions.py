@@ -33,6 +33,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from .controls import Currency
+from .rounding import decimals_of
 
 MSG_PRORATED_DAYS = 10101
 MSG_PRORATED_BY = 10102
@@ -107,12 +108,6 @@ class LineText:
 
 # -- number formatting ----------------------------------------------------------------------
 
-def _decimals_of(increment: Decimal) -> int:
-    exp = increment.normalize().as_tuple().exponent
-    assert isinstance(exp, int)
-    return max(0, -exp)
-
-
 def _grouped(v: Decimal) -> str:
     """``v`` in fixed notation with thousands separators, as many decimals as it has."""
     return format(v, ",f")
@@ -183,7 +178,7 @@ def _value(v: Decimal | None, line: LineText) -> str:
 
 
 def _sub_a(line: LineText) -> str:
-    decimals = _decimals_of(line.precision) if line.fcpo else None
+    decimals = decimals_of(line.precision) if line.fcpo else None
     return format_money(line.amount, line.currency, decimals)
 
 

@@ -6,6 +6,7 @@ says ``type: APPLY_TO`` and the engine compares against ``ComponentType.APPLY_TO
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 
@@ -20,6 +21,15 @@ class RvSelectionDate(StrEnum):
     ACCOUNTING_DATE = "ACCOUNTING_DATE"
     BILL_END_DATE = "BILL_END_DATE"
     BILL_START_DATE = "BILL_START_DATE"
+
+
+def selection_day(selection: RvSelectionDate | str, *, start: date, end: date,
+                  accounting_date: date) -> date:
+    """The date a rate selection date names: the bill's first or last day, or its accounting
+    date (rate versions, SA rate history, bill factors that are not prorated)."""
+    return {RvSelectionDate.ACCOUNTING_DATE: accounting_date,
+            RvSelectionDate.BILL_START_DATE: start,
+            RvSelectionDate.BILL_END_DATE: end}[RvSelectionDate(selection)]
 
 
 class RateVersionStatus(StrEnum):

@@ -53,9 +53,6 @@ class RateLibrary:
                 changes[name] = {**mine, **theirs}
         return replace(self, **changes) if changes else self
 
-    def with_schedule(self, schedule: RateSchedule) -> RateLibrary:
-        return replace(self, rate_schedules={**self.rate_schedules, schedule.code: schedule})
-
     def schedule(self, code: str) -> RateSchedule:
         from .errors import RateDefinitionError
 

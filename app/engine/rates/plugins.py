@@ -18,7 +18,7 @@ site plug-ins and built-ins never use them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -121,6 +121,18 @@ class PluginRegistry:
 
 
 REGISTRY = PluginRegistry()
+
+
+def named_codes(kind: str, algorithm: str,
+                params: tuple[str | None, ...] | Mapping[str, str]) -> list[tuple[str, str]]:
+    """(parameter kind, code) for each parameter of an algorithm that names a definition
+    (a bill factor, UOM, TOU, SQI…), as its plug-in's ParamSpecs say; [] for an unknown code."""
+    if not REGISTRY.has(kind, algorithm):
+        return []
+    specs = REGISTRY.get(kind, algorithm).params
+    pairs = ([(spec, params.get(spec.name)) for spec in specs] if isinstance(params, Mapping)
+             else list(zip(specs, params, strict=False)))
+    return [(spec.kind, value) for spec, value in pairs if value]
 
 
 def _decorator(kind: str, code: str, params: tuple[ParamSpec, ...], description: str,

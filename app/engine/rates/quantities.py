@@ -138,13 +138,6 @@ class ServiceQuantities:
             self._entries[key] = ServiceQty(
                 key, (e.initial or Decimal(0)) + qty, e.billable + qty)
 
-    def add_billable(self, key: SqKey, qty: Decimal) -> None:
-        """Add to the billable quantity of ``key`` (an entry made by a pricing component, such
-        as a TOU bucket of interval data, has no initial quantity)."""
-        e = self._entries.get(key)
-        self._entries[key] = ServiceQty(key, e.initial if e else None,
-                                        (e.billable if e else Decimal(0)) + qty)
-
     def remove(self, key: SqKey) -> None:
         self._entries.pop(key, None)
 

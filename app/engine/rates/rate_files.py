@@ -22,7 +22,7 @@ Only what one definition says on its own is checked here; references between def
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from yaml.nodes import Node
 from .controls import SqKey
 from .errors import RateDefinitionError
 from .library import RateLibrary
-from .plugins import CALCULATION, RC_VALUE, REGISTER_RULE, REGISTRY, SQ_RULE, STEP
+from .plugins import CALCULATION, RC_VALUE, REGISTER_RULE, SQ_RULE, STEP, named_codes
 from .rate_file_schema import SECTIONS
 from .schedules import RateSchedule
 from .yaml_kinds import (
@@ -354,14 +354,7 @@ _PARAM_SECTIONS = {"bill_factor": "bill_factors", "uom": "uoms", "tou": "tous", 
 def _add_params(add: Callable[[str, str | None], bool], kind: str, algorithm: str,
                 params: tuple[str | None, ...] | Mapping[str, str]) -> None:
     """Add the codes an algorithm's parameters name, when its plug-in says what they are."""
-    if not REGISTRY.has(kind, algorithm):
-        return
-    specs = REGISTRY.get(kind, algorithm).params
-    values: Iterator[tuple[Any, str | None]] = (
-        ((spec, params.get(spec.name)) for spec in specs) if isinstance(params, Mapping)
-        else zip(specs, params, strict=False))
-    for spec, value in values:
-        section = _PARAM_SECTIONS.get(spec.kind)
+    for param_kind, code in named_codes(kind, algorithm, params):
+        section = _PARAM_SECTIONS.get(param_kind)
         if section is not None:
-            add(section, value)
-
+            add(section, code)

@@ -63,6 +63,7 @@ def test_tou_and_sqi_quantities(capsys: pytest.CaptureFixture[str]) -> None:
     (["--rate", "E-RES-1", "--quantity", "KWH=5"], "needs characteristic STATE"),
     (["--rate", "E-RES-1", "--char", "STATE"], "--char 'STATE' must look like TYPE=VALUE"),
     (["--rate", "ERES-TAX"], "sub rates cannot be checked directly"),
+    (["--rate", "G-CCF-TH", "--quantity", "CCF=1000"], "needs characteristic TAKEPT"),
     (["--rate", "missing.yaml"], "there is no rate file missing.yaml"),
 ])
 def test_bad_input_is_a_message_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str],
