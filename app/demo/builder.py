@@ -15,6 +15,7 @@ from app.demo import names as N
 from app.demo.billing import Billing, SaBill
 from app.demo.tables import TABLE_COLUMNS
 from app.engine.identifiers import from_sequence
+from app.engine.search_keys import address_keys, name_key, phone_suffix
 
 YEAR = 365
 
@@ -104,10 +105,10 @@ class Builder:
         st, rows = self.stamp, self.rows["party_contact"]
         if phone:
             rows.append((self.next_id("party_contact"), pid, "PHONE", phone,
-                         "Mobile" if pid % 3 else "Home", True, 1, st, "demo"))
+                         "Mobile" if pid % 3 else "Home", True, phone_suffix(phone), 1, st, "demo"))
         if email:
             rows.append((self.next_id("party_contact"), pid, "EMAIL", email, None,
-                         phone is None, 1, st, "demo"))
+                         phone is None, None, 1, st, "demo"))
 
     def _phone(self, city: int, pid: int) -> str:
         return f"+1{N.CITIES[city][3]}555{(pid * 7919) % 10000:04d}"
@@ -122,7 +123,8 @@ class Builder:
         line1, city, region, postal, c = addr
         self.rows["party"].append((
             pid, number("party", pid), "PERSON", f"{last}, {first}", first, last, dob, None, None,
-            "ACTIVE", line1, None, city, region, postal, "US", 1, self.stamp, "demo"))
+            "ACTIVE", line1, None, city, region, postal, "US", name_key(f"{last}, {first}"), None,
+            1, self.stamp, "demo"))
         if contacts:
             r = self.rand()
             phone = self._phone(c, pid) if r < 0.93 else None
@@ -142,7 +144,8 @@ class Builder:
         line1, city, region, postal, c = addr
         self.rows["party"].append((
             pid, number("party", pid), "ORGANISATION", name, None, None, None, name, category,
-            "ACTIVE", line1, None, city, region, postal, "US", 1, self.stamp, "demo"))
+            "ACTIVE", line1, None, city, region, postal, "US", name_key(name), None, 1, self.stamp,
+            "demo"))
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20] or "org"
         self._contacts(pid, self._phone(c, pid),
                        f"{'billing' if pid % 2 else 'accounts'}@{domain or slug + '.example.com'}")
@@ -217,7 +220,7 @@ class Builder:
         line1, city, region, postal, c = addr
         self.rows["premise"].append((
             prid, number("premise", prid), ptype, line1, line2, city, region, postal, "US", parent,
-            landlord_agreement, 1, self.stamp, "demo"))
+            landlord_agreement, *address_keys(line1), 1, self.stamp, "demo"))
         r = self.rand()
         dwel = {"HOUSE": "SFD" if r > 0.08 else "TOWN", "APARTMENT": "APT",
                 "COMMERCIAL": "COMM"}.get(ptype)

@@ -20,7 +20,7 @@ FIRST_NAMES = _words(
     "Gary Kathleen Nicholas Angela Eric Shirley Jonathan Emma Stephen Brenda Larry Pamela Justin "
     "Nicole Scott Anna Brandon Samantha Benjamin Katherine Samuel Christine Gregory Debra "
     "Alexander Rachel Patrick Carolyn Frank Janet Raymond Maria Jack Olivia Dennis Heather Jerry "
-    "Helen Tyler Catherine Aaron Diane Jose Julie Adam Victoria Nathan Joyce Henry Lauren Zachary "
+    "Helen Tyler Catherine Aaron Diane José Julie Adam Victoria Nathan Joyce Henry Lauren Zachary "
     "Kelly Douglas Christina Peter Ruth Kyle Joan Noah Virginia Ethan Judith Jeremy Evelyn "
     "Christian Hannah Walter Andrea Keith Megan Austin Cheryl Roger Jacqueline Terry Madison Sean "
     "Teresa Gerald Abigail Carl Sophia Dylan Martha Harold Sara Jordan Gloria Jesse Janice Bryan "
@@ -28,7 +28,7 @@ FIRST_NAMES = _words(
     "Joe Amber Alan Alice Juan Jean Elijah Denise Willie Frances Albert Danielle Wayne Marilyn "
     "Randy Natalie Mason Beverly Vincent Diana Liam Brittany Roy Theresa Bobby Kayla Caleb Alexis "
     "Bradley Doris Russell Lori Lucas Tiffany Ngozi Wei Priya Mateo Aiko Sofia Omar Leila Hiroshi "
-    "Ana Dmitri Fatima Kwame Ingrid Rafael Mei Arjun Chloe Tomasz Yara"
+    "Ana Dmitri Fatima Kwame Ingrid Rafael Mei Arjun Chloé Tomasz Yara"
 )
 
 LAST_NAMES = _words(
@@ -44,12 +44,12 @@ LAST_NAMES = _words(
     "Alexander Hamilton Graham Reynolds Griffin Wallace Moreno West Cole Hayes Bryant Herrera "
     "Gibson Ellis Tran Medina Aguilar Stevens Murray Ford Castro Marshall Owens Harrison Fernandez "
     "McDonald Woods Washington Kennedy Wells Vargas Henry Chen Freeman Webb Tucker Guzman Burns "
-    "Crawford Olson Simpson Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Munoz Hunt "
+    "Crawford Olson Simpson Porter Hunter Gordon Mendez Silva Shaw Snyder Mason Dixon Muñoz Hunt "
     "Hicks Holmes Palmer Wagner Black Robertson Boyd Rose Stone Salazar Fox Warren Mills Meyer "
     "Rice Schmidt Garza Daniels Ferguson Nichols Stephens Soto Weaver Ryan Gardner Payne Grant "
     "Dunn Kelley Spencer Hawkins Arnold Pierce Vazquez Hansen Peters Santos Hart Bradley Knight "
     "Elliott Cunningham Duncan Armstrong Hudson Carroll Lane Riley Andrews Alvarado Ray Delgado "
-    "Berry Perkins Hoffman Johnston Matthews Pena Richards Contreras Willis Carpenter Lawrence "
+    "Berry Perkins Hoffman Johnston Matthews Peña Richards Contreras Willis Carpenter Lawrence "
     "Sandoval Okafor Kowalski Nakamura Haddad Novak Lindqvist Mensah Oyelaran Petrov Fischer"
 )
 

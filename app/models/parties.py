@@ -12,9 +12,11 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.engine.search_keys import name_key, phone_suffix
 from app.models.base import Base, Identifier, Versioned, enum_column
 from app.models.enums import (
     Channel,
@@ -56,6 +58,11 @@ class Party(Versioned, Base):
     mailing_region: Mapped[str | None] = mapped_column(String(60))
     mailing_postal_code: Mapped[str | None] = mapped_column(String(12))
     mailing_country: Mapped[str | None] = mapped_column(String(2))
+    #: `display_name` folded (app.engine.search_keys.name_key), kept in step by a mapper event;
+    #: the name search range-scans it.
+    search_name: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    #: Set only when status is MERGED: the party that took over this one's roles (R-A1).
+    merged_into_party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
 
     contacts: Mapped[list[PartyContact]] = relationship(
         back_populates="party", cascade="all, delete-orphan", order_by="PartyContact.id"
@@ -77,8 +84,22 @@ class PartyContact(Versioned, Base):
     value: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
     label: Mapped[str | None] = mapped_column(String(30))
     is_primary: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: The last seven digits of a phone (app.engine.search_keys.phone_suffix); null for e-mail.
+    phone_suffix: Mapped[str | None] = mapped_column(String(7))
 
     party: Mapped[Party] = relationship(back_populates="contacts")
+
+
+@event.listens_for(Party, "before_insert")
+@event.listens_for(Party, "before_update")
+def _party_keys(_mapper: object, _connection: object, party: Party) -> None:
+    party.search_name = name_key(party.display_name)
+
+
+@event.listens_for(PartyContact, "before_insert")
+@event.listens_for(PartyContact, "before_update")
+def _contact_keys(_mapper: object, _connection: object, contact: PartyContact) -> None:
+    contact.phone_suffix = phone_suffix(contact.value) if contact.kind is ContactKind.PHONE else None
 
 
 class PartyIdentifier(Versioned, Base):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.engine.search_keys import address_keys
 from app.models.base import Base, Identifier, Versioned, enum_column
 from app.models.enums import LandlordAgreementStatus, PremiseType
 
@@ -42,3 +43,13 @@ class Premise(Versioned, Base):
     landlord_agreement_id: Mapped[int | None] = mapped_column(
         ForeignKey("landlord_agreement.id"), index=True
     )
+    #: `address_line1` folded, whole and without the house number (app.engine.search_keys),
+    #: kept in step by a mapper event; the address search range-scans them.
+    search_address: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    search_street: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+
+@event.listens_for(Premise, "before_insert")
+@event.listens_for(Premise, "before_update")
+def _premise_keys(_mapper: object, _connection: object, premise: Premise) -> None:
+    premise.search_address, premise.search_street = address_keys(premise.address_line1)

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models.audit import AuditEvent
 
-_SKIPPED = frozenset({"version", "updated_at", "updated_by"})
+#: Bookkeeping columns, and search keys derived from audited columns.
+_SKIPPED = frozenset({"version", "updated_at", "updated_by", "search_name", "search_address",
+                      "search_street", "phone_suffix"})
 _ATTACHED = "audit_attached"
 
 
