@@ -5,9 +5,10 @@
     switchboard db upgrade|current [--database URL]
     switchboard demo --accounts N [--seed S] [--as-of YYYY-MM-DD] [--database URL]
     switchboard user add NAME --role ROLE [--role ROLE…] [--name "Full Name"] [--password-stdin]
-    switchboard screenshot PANE --out FILE.png [--database URL]
+    switchboard screenshot PANE --out FILE.png [--account NUMBER] [--database URL]
     switchboard rate check --rate CODE_OR_FILE --from DATE --to DATE --quantity KWH=1200 [--json]
     switchboard rate list | rate validate FILE
+    switchboard search TEXT [--kind K] [--json] [--history] [--page N] [--database URL]
 
 Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
 """
@@ -82,7 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     shot = sub.add_parser("screenshot", help="render one pane offscreen to a PNG file")
     shot.add_argument("pane", help="'main' for the whole window, or a pane name")
     shot.add_argument("--out", required=True, type=Path, metavar="FILE.png")
+    shot.add_argument("--account", metavar="NUMBER",
+                      help="the account Control Central and the account tree show "
+                           "(default: a showcase account of the database)")
     _add_database_option(shot)
+
+    found = sub.add_parser(
+        "search", help="find customers by name, ID, address, postal code, phone, e-mail, meter…"
+    )
+    found.add_argument("text", help="what to look for, e.g. 'okafor, ng', 62701, a 10-digit ID")
+    found.add_argument("--kind", metavar="KIND",
+                       help="what kind of key TEXT is (default: recognised from the text): "
+                       + ", ".join(k.lower() for k in _search_kinds()))
+    found.add_argument("--json", action="store_true", help="print the page as a JSON object")
+    found.add_argument("--history", action="store_true",
+                       help="also match closed roles and stopped or closed agreements")
+    found.add_argument("--page", type=int, default=1, metavar="N", help="page number (from 1)")
+    _add_database_option(found)
 
     from app.cli_rates import add_rate_parser
 
@@ -92,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _roles() -> list[UserRole]:
     return list(UserRole)
+
+
+def _search_kinds() -> list[str]:
+    from app.services.search import SearchKind
+
+    return [k.value for k in SearchKind]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,13 +151,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "screenshot":
         from app.views.screenshot import take_screenshot
 
-        return take_screenshot(args.pane, args.out, url)
+        return take_screenshot(args.pane, args.out, url, account=args.account)
     if args.command == "db":
         return _db(args.action, url)
     if args.command == "demo":
         return _demo(url, args.accounts, args.seed, args.as_of)
     if args.command == "user":
         return _user(args, url)
+    if args.command == "search":
+        return _search(args, url)
     raise AssertionError(args.command)
 
 
@@ -209,6 +234,53 @@ def _user(args: argparse.Namespace, url: str) -> int:
         return 0
     finally:
         db.dispose()
+
+
+def _search(args: argparse.Namespace, url: str) -> int:
+    import dataclasses
+    import json
+
+    from app.db import open_database
+    from app.services.errors import ValidationError
+    from app.services.search import SearchKind, search
+
+    kind = None
+    if args.kind:
+        name = args.kind.strip().upper().replace("-", "_")
+        if name not in SearchKind.__members__:
+            raise ValidationError(
+                f"'{args.kind}' is not a kind of search key; use one of: "
+                + ", ".join(k.lower() for k in _search_kinds()) + ".",
+                "kind",
+            )
+        kind = SearchKind[name]
+    if args.page < 1:
+        raise ValidationError("Pages are numbered from 1: use --page 1 or more.", "page")
+    db = open_database(url)
+    try:
+        page = search(db, args.text, kind, include_history=args.history, page=args.page - 1)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps({
+            "query": page.query, "kind": page.kind.value, "note": page.note, "page": args.page,
+            "has_more": page.has_more, "hits": [dataclasses.asdict(h) for h in page.hits],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    header = ("PARTY", "ROLE", "ACCOUNT", "STATUS", "PREMISE", "MATCHED")
+    rows = [
+        (f"{h.party_name} ({h.party_number})" if h.party_number else h.party_name, h.role,
+         h.account_number or "", h.account_status, h.premise_address, h.matched)
+        for h in page.hits
+    ]
+    if rows:
+        widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+        for r in (header, *rows):
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    count = len(rows)
+    more = f"; more: --page {args.page + 1}" if page.has_more else ""
+    print(f"{count} match{'' if count == 1 else 'es'} (page {args.page}) — {page.note}{more}")
+    return 0
 
 
 def _cli_actor(db: Database) -> Actor:

@@ -23,7 +23,7 @@ _SPACES = re.compile(r"\s+")
 _COMMA = re.compile(r"\s*,\s*")
 #: Letters that do not decompose into a base letter plus an accent.
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d",
-                          "þ": "th", "ı": "i"})
+                          "þ": "th", "ı": "i", "\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def fold(text: str) -> str:

@@ -220,14 +220,16 @@ def add_subscription(
     active_to: dt.date | None = None,
     display_name: str = "",
     premise_number: str | None = None,
+    reason: str | None = None,
 ) -> SubscriptionView:
-    """An e-mail copy of the account's correspondence. A subscriber gains no authority (R-A9)."""
+    """An e-mail copy of the account's correspondence. A subscriber gains no authority (R-A9).
+    `reason` (e.g. the override when the caller has no authority, R-A8) goes to the audit."""
     actor.require("add subscriptions", *EDITORS)
     address = normalise_email(email)
     if not correspondence_types:
         raise ValidationError("Tick at least one kind of correspondence to copy.", "types")
     check_period(active_from, active_to, "active_to", "end date")
-    with transaction(db, actor) as session:
+    with transaction(db, actor, reason=reason or None) as session:
         account = get_by_number(session, Account, account_number, "account", "account")
         premise_id = (
             get_by_number(session, Premise, premise_number, "premise", "premise").id

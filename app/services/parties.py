@@ -21,12 +21,14 @@ from app.models.enums import (
     Channel,
     ContactKind,
     CorrespondenceType,
+    CustomerClass,
     IdentifierKind,
     OrgCategory,
     PartyKind,
     PartyStatus,
     UserRole,
 )
+from app.services import accounts
 from app.services.common import (
     check_version,
     get_by_number,
@@ -37,7 +39,7 @@ from app.services.common import (
     required_text,
 )
 from app.services.context import Actor, read_only, today, transaction
-from app.services.errors import ValidationError
+from app.services.errors import DomainError, ValidationError
 
 EDITORS = (UserRole.CSR, UserRole.SUPERVISOR)
 
@@ -124,18 +126,35 @@ def party_view(party: Party) -> PartyView:
     )
 
 
-def _apply_address(party: Party, address: MailingAddress) -> None:
-    party.mailing_line1 = optional_text(address.line1, "address.line1", "the address", 100)
-    party.mailing_line2 = optional_text(address.line2, "address.line2", "the address", 100)
-    party.mailing_city = optional_text(address.city, "address.city", "the city", 60)
-    party.mailing_region = optional_text(address.region, "address.region", "the region", 60)
-    party.mailing_postal_code = optional_text(
-        address.postal_code, "address.postal_code", "the postal code", 12
-    )
+@dataclass(frozen=True)
+class _CleanAddress:
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None
+
+
+def _clean_address(address: MailingAddress) -> _CleanAddress:
     country = (address.country or "").strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationError("Use the two-letter country code, e.g. US or GB.", "address.country")
-    party.mailing_country = country or None
+    return _CleanAddress(
+        optional_text(address.line1, "address.line1", "the address", 100),
+        optional_text(address.line2, "address.line2", "the address", 100),
+        optional_text(address.city, "address.city", "the city", 60),
+        optional_text(address.region, "address.region", "the region", 60),
+        optional_text(address.postal_code, "address.postal_code", "the postal code", 12),
+        country or None,
+    )
+
+
+def _apply_address(party: Party, address: MailingAddress) -> None:
+    clean = _clean_address(address)
+    party.mailing_line1, party.mailing_line2 = clean.line1, clean.line2
+    party.mailing_city, party.mailing_region = clean.city, clean.region
+    party.mailing_postal_code, party.mailing_country = clean.postal_code, clean.country
 
 
 def _initial_contacts(party: Party, phone: str, email: str) -> None:
@@ -149,12 +168,46 @@ def _initial_contacts(party: Party, phone: str, email: str) -> None:
         )
 
 
+def normalise_registration(value: str | None) -> str | None:
+    """A company registration number as stored and compared: trimmed, upper case; None if blank."""
+    text = optional_text(value, "registration_number", "the registration number", 60)
+    return text.upper() if text else None
+
+
+def form_display_name(form: PersonForm | OrganisationForm) -> str:
+    """The display name a party made from *form* gets ("Last, First" or the legal name)."""
+    if isinstance(form, PersonForm):
+        last = (form.last_name or "").strip()
+        first = (form.first_name or "").strip() or None
+        return display_name_of(PartyKind.PERSON, first, last, None)
+    return display_name_of(PartyKind.ORGANISATION, None, None, (form.legal_name or "").strip())
+
+
+def check_form(form: PersonForm | OrganisationForm) -> None:
+    """Every check `create_person` / `create_organisation` makes without the database, so a
+    dialog can point at a wrong field before it looks for duplicates or saves anything."""
+    if isinstance(form, PersonForm):
+        required_text(form.last_name, "last_name", "the last name", 100)
+        optional_text(form.first_name, "first_name", "the first name", 100)
+        if form.date_of_birth is not None and form.date_of_birth > today():
+            raise ValidationError("The date of birth is in the future.", "date_of_birth")
+    else:
+        required_text(form.legal_name, "legal_name", "the legal name", 254)
+        normalise_registration(form.registration_number)
+    if form.phone.strip():
+        normalise_phone(form.phone)
+    if form.email.strip():
+        normalise_email(form.email)
+    _clean_address(form.address)
+
+
 def create_person(db: Database, actor: Actor, form: PersonForm) -> PartyView:
+    """A new person. Likely duplicates (`duplicates.likely_duplicates`) are shown to the CSR
+    before this is called; a person has no identifier that blocks the save."""
     actor.require("add people", *EDITORS)
+    check_form(form)
     last = required_text(form.last_name, "last_name", "the last name", 100)
     first = optional_text(form.first_name, "first_name", "the first name", 100)
-    if form.date_of_birth is not None and form.date_of_birth > today():
-        raise ValidationError("The date of birth is in the future.", "date_of_birth")
     with transaction(db, actor) as session:
         party = Party(
             number=new_number(session, Party),
@@ -173,12 +226,17 @@ def create_person(db: Database, actor: Actor, form: PersonForm) -> PartyView:
 
 
 def create_organisation(db: Database, actor: Actor, form: OrganisationForm) -> PartyView:
+    """A new organisation; refused when its registration number already names a party
+    (spec/60 R-A1: the one blocking duplicate)."""
     actor.require("add organisations", *EDITORS)
+    check_form(form)
     legal = required_text(form.legal_name, "legal_name", "the legal name", 254)
-    registration = optional_text(
-        form.registration_number, "registration_number", "the registration number", 60
-    )
+    registration = normalise_registration(form.registration_number)
     with transaction(db, actor) as session:
+        if registration:
+            _check_identifier_free(
+                session, IdentifierKind.COMPANY_REGISTRATION, registration, "registration_number"
+            )
         party = Party(
             number=new_number(session, Party),
             kind=PartyKind.ORGANISATION,
@@ -190,13 +248,88 @@ def create_organisation(db: Database, actor: Actor, form: OrganisationForm) -> P
         _apply_address(party, form.address)
         _initial_contacts(party, form.phone, form.email)
         if registration:
-            _check_identifier_free(session, IdentifierKind.COMPANY_REGISTRATION, registration)
             party.identifiers.append(
                 PartyIdentifier(kind=IdentifierKind.COMPANY_REGISTRATION, value=registration)
             )
         session.add(party)
         session.flush()
         return party_view(party)
+
+
+class PartlySaved(DomainError):
+    """A new customer was saved in part (see `create_customer_party`): the message says what
+    exists and what is left to do; `party_number` is the party that was saved."""
+
+    def __init__(self, message: str, party_number: str, customer_number: str | None) -> None:
+        super().__init__(message)
+        self.party_number = party_number
+        self.customer_number = customer_number
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    party: PartyView
+    customer_number: str
+    account_number: str | None
+
+
+def create_customer_party(
+    db: Database,
+    actor: Actor,
+    form: PersonForm | OrganisationForm,
+    customer_class: CustomerClass,
+    open_first_account: bool = True,
+    account_description: str = "",
+    setup_date: dt.date | None = None,
+) -> NewCustomer:
+    """A new person or organisation, made a customer, with a first account when asked (the
+    "New customer" dialog). Everything is checked before anything is saved.
+
+    The three steps are three transactions (`create_person`/`create_organisation`,
+    `accounts.create_customer`, `accounts.open_account`). Once the input has passed the
+    checks, only a database failure can stop the second or third step; then `PartlySaved`
+    says what was saved and how to finish, and nothing is rolled back behind the CSR's back.
+    """
+    actor.require("add customers", *EDITORS)
+    check_form(form)
+    description = optional_text(account_description, "description", "the description", 100)
+    day = setup_date or today()
+    party = (
+        create_person(db, actor, form)
+        if isinstance(form, PersonForm)
+        else create_organisation(db, actor, form)
+    )
+    what = "person" if party.kind is PartyKind.PERSON else "organisation"
+    try:
+        customer = accounts.create_customer(db, actor, party.number, customer_class)
+    except Exception as exc:  # noqa: BLE001 - every failure here leaves the party saved
+        raise PartlySaved(
+            f"{party.display_name} was saved as {what} {party.number}, but could not be made "
+            f"a customer: {_why(exc)} Open {party.number} and make it a customer.",
+            party.number,
+            None,
+        ) from exc
+    account_number: str | None = None
+    if open_first_account:
+        try:
+            account = accounts.open_account(
+                db, actor, accounts.AccountForm(customer.number, day, description or "")
+            )
+        except Exception as exc:  # noqa: BLE001 - the party and customer stay saved
+            raise PartlySaved(
+                f"{party.display_name} was saved as {what} {party.number} and customer "
+                f"{customer.number}, but the first account could not be opened: {_why(exc)} "
+                f"Open customer {customer.number} and open the account there.",
+                party.number,
+                customer.number,
+            ) from exc
+        account_number = account.number
+    return NewCustomer(party, customer.number, account_number)
+
+
+def _why(exc: BaseException) -> str:
+    message = exc.message if isinstance(exc, DomainError) else "the database did not answer."
+    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def update_mailing_address(
@@ -265,17 +398,24 @@ def add_contact(
         return party_view(party)
 
 
-def _check_identifier_free(session: Session, kind: IdentifierKind, value: str) -> None:
-    owner = session.scalar(
+def identifier_owner(session: Session, kind: IdentifierKind, value: str) -> Party | None:
+    """The party holding an official identifier (one look-up on the unique (kind, value))."""
+    return session.scalar(
         select(Party)
         .join(PartyIdentifier, PartyIdentifier.party_id == Party.id)
         .where(PartyIdentifier.kind == kind, PartyIdentifier.value == value)
     )
+
+
+def _check_identifier_free(
+    session: Session, kind: IdentifierKind, value: str, field: str = "identifier"
+) -> None:
+    owner = identifier_owner(session, kind, value)
     if owner is not None:
         raise ValidationError(
             f"{kind.label} {value} already belongs to {owner.display_name} ({owner.number}). "
             "Each person or company exists once: use that record.",
-            "identifier",
+            field,
         )
 
 

@@ -170,9 +170,10 @@ def add_role_in(
     return role
 
 
-def add_role(db: Database, actor: Actor, form: RoleForm) -> RoleView:
+def add_role(db: Database, actor: Actor, form: RoleForm, reason: str | None = None) -> RoleView:
+    """`reason` (e.g. the override when the caller has no authority, R-A8) goes to the audit."""
     actor.require("add roles", *EDITORS)
-    with transaction(db, actor) as session:
+    with transaction(db, actor, reason=reason or None) as session:
         party = get_by_number(session, Party, form.party_number, "person or organisation", "party")
         model, label, _ = _TARGET_MODELS[form.target]
         target_obj = get_by_number(session, model, form.target_number, label, "target")

@@ -79,7 +79,7 @@ class ServiceAgreementView:
         return current
 
 
-def _view(session: Session, sa: ServiceAgreement) -> ServiceAgreementView:
+def view_in(session: Session, sa: ServiceAgreement) -> ServiceAgreementView:
     account = session.get(Account, sa.account_id)
     assert account is not None
     sps = session.scalars(
@@ -136,75 +136,82 @@ def _check_no_overlap(
             )
 
 
-def create_service_agreement(
-    db: Database, actor: Actor, form: ServiceAgreementForm
-) -> ServiceAgreementView:
-    """Start service: a pending-start agreement on the given service points."""
-    actor.require("start service", *EDITORS)
+def create_in(session: Session, form: ServiceAgreementForm) -> ServiceAgreement:
+    """Start service inside an open transaction: a pending-start agreement on the given service
+    points, its first rate and its holder (the account owner unless one is named). The service
+    points are locked before the no-overlap check (start/stop reuses this)."""
     sa_type = required_text(form.sa_type, "sa_type", "the agreement type", 30).upper()
     rate = required_text(form.rate_schedule_code, "rate_schedule_code", "the rate", 30).upper()
     check_period(form.start_date, form.end_date, "end_date", "stop date")
     if not form.service_point_numbers:
         raise ValidationError("Choose at least one service point to supply.", "service_points")
-    with transaction(db, actor) as session:
-        account = get_by_number(session, Account, form.account_number, "account", "account")
-        sps = [
-            get_by_number(session, ServicePoint, n, "service point", "service_points", lock=True)
-            for n in sorted(set(form.service_point_numbers))
-        ]
-        for sp in sps:
-            if sp.service_type is not form.service_type:
-                raise ValidationError(
-                    f"Service point {sp.number} is {sp.service_type.label.lower()}, but this is a "
-                    f"{form.service_type.label.lower()} agreement.",
-                    "service_points",
-                )
-            _check_no_overlap(session, sp, form.start_date, form.end_date, None)
-        sa = ServiceAgreement(
-            number=new_number(session, ServiceAgreement),
-            account_id=account.id,
-            sa_type=sa_type,
-            service_type=form.service_type,
-            start_date=form.start_date,
-            end_date=form.end_date,
-            status=SAStatus.PENDING_START,
-        )
-        session.add(sa)
-        session.flush()
-        for sp in sps:
-            session.add(
-                ServiceAgreementServicePoint(
-                    service_agreement_id=sa.id,
-                    service_point_id=sp.id,
-                    start_date=form.start_date,
-                    end_date=form.end_date,
-                )
+    account = get_by_number(session, Account, form.account_number, "account", "account")
+    sps = [
+        get_by_number(session, ServicePoint, n, "service point", "service_points", lock=True)
+        for n in sorted(set(form.service_point_numbers))
+    ]
+    for sp in sps:
+        if sp.service_type is not form.service_type:
+            raise ValidationError(
+                f"Service point {sp.number} is {sp.service_type.label.lower()}, but this is a "
+                f"{form.service_type.label.lower()} agreement.",
+                "service_points",
             )
+        _check_no_overlap(session, sp, form.start_date, form.end_date, None)
+    sa = ServiceAgreement(
+        number=new_number(session, ServiceAgreement),
+        account_id=account.id,
+        sa_type=sa_type,
+        service_type=form.service_type,
+        start_date=form.start_date,
+        end_date=form.end_date,
+        status=SAStatus.PENDING_START,
+    )
+    session.add(sa)
+    session.flush()
+    for sp in sps:
         session.add(
-            ServiceAgreementRate(
-                service_agreement_id=sa.id, effective_from=form.start_date, rate_schedule_code=rate
+            ServiceAgreementServicePoint(
+                service_agreement_id=sa.id,
+                service_point_id=sp.id,
+                start_date=form.start_date,
+                end_date=form.end_date,
             )
         )
-        if form.holder_party_number:
-            holder = get_by_number(
-                session, Party, form.holder_party_number, "person or organisation", "holder"
-            )
-        else:
-            customer = session.get(Customer, account.customer_id)
-            assert customer is not None
-            holder = session.get(Party, customer.legal_party_id)  # type: ignore[assignment]
-            assert holder is not None
-        add_role_in(
-            session,
-            holder,
-            RoleType.HOLDER,
-            RoleTarget.SERVICE_AGREEMENT,
-            sa,
-            form.start_date,
-            form.end_date,
+    session.add(
+        ServiceAgreementRate(
+            service_agreement_id=sa.id, effective_from=form.start_date, rate_schedule_code=rate
         )
-        session.flush()
-        return _view(session, sa)
+    )
+    if form.holder_party_number:
+        holder = get_by_number(
+            session, Party, form.holder_party_number, "person or organisation", "holder"
+        )
+    else:
+        customer = session.get(Customer, account.customer_id)
+        assert customer is not None
+        holder = session.get(Party, customer.legal_party_id)  # type: ignore[assignment]
+        assert holder is not None
+    add_role_in(
+        session,
+        holder,
+        RoleType.HOLDER,
+        RoleTarget.SERVICE_AGREEMENT,
+        sa,
+        form.start_date,
+        form.end_date,
+    )
+    session.flush()
+    return sa
+
+
+def create_service_agreement(
+    db: Database, actor: Actor, form: ServiceAgreementForm
+) -> ServiceAgreementView:
+    """Start service: a pending-start agreement on the given service points."""
+    actor.require("start service", *EDITORS)
+    with transaction(db, actor) as session:
+        return view_in(session, create_in(session, form))
 
 
 _TRANSITIONS: dict[SAStatus, frozenset[SAStatus]] = {
@@ -239,7 +246,7 @@ def _move(
         check_version(sa, expected_version, f"Agreement {sa.number}")
         _transition(sa, to)
         session.flush()
-        return _view(session, sa)
+        return view_in(session, sa)
 
 
 def activate(
@@ -258,6 +265,32 @@ def cancel(db: Database, actor: Actor, number: str, expected_version: int) -> Se
     return _move(db, actor, number, expected_version, SAStatus.CANCELED, "cancel service")
 
 
+def request_stop_in(session: Session, sa: ServiceAgreement, stop_date: dt.date) -> None:
+    """Stop service inside an open transaction: the stop date goes on the agreement, its
+    service point links and its holder role. An active agreement becomes pending stop; a
+    pending-start one keeps its status and simply gets its end date (as if it had been started
+    with one), so it stops on that date once activated."""
+    check_period(sa.start_date, stop_date, "stop_date", "stop date")
+    if sa.status is not SAStatus.PENDING_START:
+        _transition(sa, SAStatus.PENDING_STOP)
+    sa.end_date = stop_date
+    for link in session.scalars(
+        select(ServiceAgreementServicePoint).where(
+            ServiceAgreementServicePoint.service_agreement_id == sa.id
+        )
+    ):
+        if link.end_date is None or link.end_date > stop_date:
+            link.end_date = max(stop_date, link.start_date)
+    for role in session.scalars(
+        select(PartyRole).where(
+            PartyRole.service_agreement_id == sa.id, PartyRole.role_type == RoleType.HOLDER
+        )
+    ):
+        if role.effective_to is None or role.effective_to > stop_date:
+            role.effective_to = max(stop_date, role.effective_from)
+    session.flush()
+
+
 def request_stop(
     db: Database, actor: Actor, number: str, expected_version: int, stop_date: dt.date
 ) -> ServiceAgreementView:
@@ -268,25 +301,8 @@ def request_stop(
             session, ServiceAgreement, number, "service agreement", "service_agreement"
         )
         check_version(sa, expected_version, f"Agreement {sa.number}")
-        check_period(sa.start_date, stop_date, "stop_date", "stop date")
-        _transition(sa, SAStatus.PENDING_STOP)
-        sa.end_date = stop_date
-        for link in session.scalars(
-            select(ServiceAgreementServicePoint).where(
-                ServiceAgreementServicePoint.service_agreement_id == sa.id
-            )
-        ):
-            if link.end_date is None or link.end_date > stop_date:
-                link.end_date = stop_date
-        for role in session.scalars(
-            select(PartyRole).where(
-                PartyRole.service_agreement_id == sa.id, PartyRole.role_type == RoleType.HOLDER
-            )
-        ):
-            if role.effective_to is None or role.effective_to > stop_date:
-                role.effective_to = max(stop_date, role.effective_from)
-        session.flush()
-        return _view(session, sa)
+        request_stop_in(session, sa, stop_date)
+        return view_in(session, sa)
 
 
 def change_rate(
@@ -326,12 +342,35 @@ def change_rate(
             )
         )
         session.flush()
-        return _view(session, sa)
+        return view_in(session, sa)
+
+
+def rates_on(session: Session, agreements: list[ServiceAgreement], on: dt.date) -> dict[int, str]:
+    """Agreement id → its rate on `on` (on its end date when it ended earlier, its first rate
+    when it starts later), read in one query; the account tree labels agreements with it."""
+    if not agreements:
+        return {}
+    history: dict[int, list[tuple[dt.date, str]]] = {}
+    for sa_id, start, code in session.execute(
+        select(ServiceAgreementRate.service_agreement_id, ServiceAgreementRate.effective_from,
+               ServiceAgreementRate.rate_schedule_code)
+        .where(ServiceAgreementRate.service_agreement_id.in_([sa.id for sa in agreements]))
+        .order_by(ServiceAgreementRate.service_agreement_id, ServiceAgreementRate.effective_from)
+    ):
+        history.setdefault(sa_id, []).append((start, code))
+    rates = {}
+    for sa in agreements:
+        periods = history.get(sa.id, [])
+        day = min(on, sa.end_date) if sa.end_date else on
+        current = [code for start, code in periods if start <= day]
+        if current or periods:
+            rates[sa.id] = current[-1] if current else periods[0][1]
+    return rates
 
 
 def get_service_agreement(db: Database, number: str) -> ServiceAgreementView:
     with read_only(db) as session:
-        return _view(
+        return view_in(
             session,
             get_by_number(
                 session, ServiceAgreement, number, "service agreement", "service_agreement"
@@ -347,4 +386,4 @@ def agreements_of_account(db: Database, account_number: str) -> list[ServiceAgre
             .where(ServiceAgreement.account_id == account.id)
             .order_by(ServiceAgreement.start_date, ServiceAgreement.id)
         )
-        return [_view(session, sa) for sa in sas]
+        return [view_in(session, sa) for sa in sas]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
@@ -20,17 +18,18 @@ from app.db import Database
 from app.models.enums import UserRole
 from app.services.context import Actor
 from app.services.errors import DomainError
-from app.services.lookup import Found, quick_search
 from app.services.overview import DatabaseOverview, database_overview
+from app.services.search import detect_kind
 from app.views.about import AboutDialog
+from app.views.control_central import CONTROL_CENTRAL, ControlCentralPane
+from app.views.current_context import CurrentContext
 from app.views.history import NavigationHistory, Visit
 from app.views.panes import DEFAULT_PANE, PaneContext, pane_spec, pane_specs
 from app.views.settings_dialog import SettingsDialog
 from app.views.widgets import FieldMessage, arrow_icon
 from app.views.worker import run_task
 
-SEARCH_PLACEHOLDER = "Search: name or 10-digit ID (Ctrl+F)"
-SEARCH_PANE = "search"
+SEARCH_PLACEHOLDER = "Search: name, ID, address, phone, e-mail, meter (Ctrl+F)"
 
 
 def role_names(actor: Actor) -> str:
@@ -48,12 +47,12 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.db = db
         self.actor = actor
-        self.context = PaneContext(db, actor, self)
+        self.current = CurrentContext()
+        self.context = PaneContext(db, actor, self, self.current)
         self.history = NavigationHistory()
         self.panes: dict[str, QWidget] = {}
         self.overview: DatabaseOverview | None = None
         self._navigating = False
-        self._search_serial = 0
 
         self.setWindowTitle(f"Switchboard — {db.description}")
         self.resize(1400, 900)
@@ -253,41 +252,21 @@ class MainWindow(QMainWindow):
         self.search_field.selectAll()
 
     def run_search(self) -> None:
-        text = self.search_field.text()
+        """Search from the global field: a key that cannot be searched (a mistyped ID, nothing to
+        recognise) is explained under this field; anything else runs in Control Central."""
+        text = self.search_field.text().strip()
         self.search_message.clear()
-        if not text.strip():
+        if not text:
             return
-        self._search_serial += 1
-        serial = self._search_serial
-        self.statusBar().showMessage(f"Searching for '{text.strip()}'…")
-        run_task(
-            quick_search, self.db, text,
-            on_result=lambda found: self._search_done(serial, text.strip(), found),
-            on_error=lambda exc: self._search_failed(serial, exc),
-        )
-
-    def _search_done(self, serial: int, query: str, found: Sequence[Found]) -> None:
-        if serial != self._search_serial:
-            return  # a newer search has started
-        self.statusBar().clearMessage()
-        self._navigating = True
         try:
-            pane = self.open_pane(SEARCH_PANE)
-            if hasattr(pane, "show_results"):
-                pane.show_results(query, found)
-        finally:
-            self._navigating = False
-        self.record_visit(SEARCH_PANE)
-
-    def _search_failed(self, serial: int, exc: BaseException) -> None:
-        if serial != self._search_serial:
-            return
-        self.statusBar().clearMessage()
-        if isinstance(exc, DomainError):
+            detect_kind(text)
+        except DomainError as exc:
             self.search_message.show_message(exc.message)
-        else:
-            self.search_message.show_message(f"The search could not run: {exc}")
-        self.search_field.setFocus()
+            self.search_field.setFocus()
+            return
+        pane = self.open_pane(CONTROL_CENTRAL)
+        if isinstance(pane, ControlCentralPane):
+            pane.search_for(text)
 
     # ------------------------------------------------------------------------------ dialogs
 

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import QWidget
 
 from app.db import Database
 from app.services.context import Actor
+from app.views.current_context import CurrentContext
 
 #: Modules that register panes, in View-menu order. Later panes add their module here.
 PANE_MODULES: tuple[str, ...] = (
     "app.views.home",
-    "app.views.search_results",
+    "app.views.control_central",
+    "app.views.account_tree",
     "app.views.record",
 )
 
@@ -49,6 +51,8 @@ class PaneContext:
     db: Database
     actor: Actor
     host: PaneHost
+    #: The account being worked on and the caller, shared by every pane (spec/60 §A8.2).
+    current: CurrentContext
 
 
 PaneFactory = Callable[[PaneContext], QWidget]
@@ -76,7 +80,12 @@ def pane_specs() -> list[PaneSpec]:
     """Every registered pane, in View-menu order."""
     for module in PANE_MODULES:
         importlib.import_module(module)
-    return list(_registry.values())
+
+    def order(spec: PaneSpec) -> int:
+        module = getattr(spec.factory, "__module__", "")
+        return PANE_MODULES.index(module) if module in PANE_MODULES else len(PANE_MODULES)
+
+    return sorted(_registry.values(), key=order)
 
 
 def pane_spec(name: str) -> PaneSpec | None:

@@ -208,6 +208,6 @@ def _make(ctx: PaneContext) -> QWidget:
     return RecordPane(ctx)
 
 
-RECORD = register(PaneSpec(RECORD_PANE, "Record", "Ctrl+3", _make))
+RECORD = register(PaneSpec(RECORD_PANE, "Record", "Ctrl+4", _make))
 
 __all__ = ["RECORD", "RecordPane", "open_record"]

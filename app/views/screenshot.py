@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from app.config import Settings, os_username
 from app.db import open_database
-from app.services import users
+from app.services import control_central, users
 from app.services.context import SYSTEM, Actor
 from app.services.errors import DomainError
+from app.services.lookup import check_identifier
 from app.views.panes import DEFAULT_PANE, pane_names
 from app.views.worker import wait_for_all
+
+if TYPE_CHECKING:
+    from app.views.main_window import MainWindow
 
 EXIT_USER_ERROR = 2
 WINDOW_SIZE = (1400, 900)
@@ -25,9 +30,16 @@ def _use_offscreen_without_display() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+#: Panes that show the current account: a screenshot loads one first (--account, or a
+#: showcase account of the database) and opens the tree this many levels deep.
+ACCOUNT_PANES = frozenset({"control-central", "account-tree"})
+TREE_DEPTH = 5
+
+
 def take_screenshot(pane: str, out: Path, database_url: str,
-                    size: tuple[int, int] = WINDOW_SIZE) -> int:
-    """'main' is the whole window with its default pane; any other name is that pane alone."""
+                    size: tuple[int, int] = WINDOW_SIZE, account: str | None = None) -> int:
+    """'main' is the whole window with its default pane; any other name is that pane alone.
+    Control Central and the account tree show `account` (by default a showcase account)."""
     known = pane_names()
     if pane != "main" and pane not in known:
         names = ", ".join(["main", *known])
@@ -48,11 +60,15 @@ def take_screenshot(pane: str, out: Path, database_url: str,
         window = MainWindow(db, actor)
         window.resize(*size)
         window.show()
+        if pane in ACCOUNT_PANES or account:
+            _load_account(window, account)
         widget: QWidget = window if pane == "main" else window.open_pane(pane)
         if pane == "main":
             window.open_pane(DEFAULT_PANE)
         wait_for_all()
         app.processEvents()
+        if pane == "account-tree":
+            _open_tree(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -63,3 +79,32 @@ def take_screenshot(pane: str, out: Path, database_url: str,
     finally:
         db.dispose()
     return 0
+
+
+def _load_account(window: MainWindow, account: str | None) -> None:
+    """Make `account` (or the database's showcase account) the current one, as Control Central
+    does when a CSR opens it."""
+    from app.views.control_central import CONTROL_CENTRAL, ControlCentralPane
+
+    number = check_identifier(account, "account") if account else \
+        control_central.showcase_account(window.db)
+    if number is None:
+        return  # an empty database: the panes show their empty states
+    pane = window.open_pane(CONTROL_CENTRAL)
+    if isinstance(pane, ControlCentralPane):
+        pane.load_account(number)
+    wait_for_all()
+
+
+def _open_tree(widget: QWidget) -> None:
+    """Open the account tree level by level, as a CSR would with the Right key."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.views.account_tree import AccountTreePane
+
+    if not isinstance(widget, AccountTreePane):
+        return
+    for depth in range(TREE_DEPTH):
+        widget.tree.expandToDepth(depth)
+        wait_for_all()
+        QApplication.processEvents()

@@ -1,6 +1,6 @@
 """Run slow calls (database, demo data) off the UI thread and hand the outcome back to it.
 
-    task = run_task(quick_search, db, text, on_result=show, on_error=complain)
+    task = run_task(search, db, text, on_result=show, on_error=complain)
 
 The callable runs in `QThreadPool.globalInstance()`. Its result or exception is delivered to the
 callbacks on the UI thread (the `Task` object lives there, so its slots are queued). A callable

@@ -154,3 +154,17 @@ def test_two_workstations_cannot_both_start_service_on_one_point(db) -> None:  #
     assert isinstance(outcome["b"], ValidationError)
     assert "already supplied by agreement 1000000018" in outcome["b"].message
     assert _sa_count(db) == 1
+
+
+def test_stopping_a_pending_start_dates_it_without_activating_it(db) -> None:  # type: ignore[no-untyped-def]
+    """A customer who already knows their move-out date: the agreement stays pending start and
+    ends on the stop date, as if it had been started with one."""
+    home = household(db)
+    sa = sas.create_service_agreement(db, CSR, _form(home.account, home.electric_sp,
+                                                     dt.date(2025, 2, 1)))
+    sa = sas.request_stop(db, CSR, sa.number, sa.version, dt.date(2025, 4, 30))
+    assert (sa.status, sa.end_date) == (SAStatus.PENDING_START, dt.date(2025, 4, 30))
+    holder = roles.roles_on(db, RoleTarget.SERVICE_AGREEMENT, sa.number)[0]
+    assert holder.effective_to == dt.date(2025, 4, 30)
+    sa = sas.activate(db, CSR, sa.number, sa.version)
+    assert (sa.status, sa.end_date) == (SAStatus.ACTIVE, dt.date(2025, 4, 30))

@@ -10,6 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from app.cli import main
 from app.db import Database, open_database
+from app.services.search import search
+from app.views.account_tree import AccountTreePane
+from app.views.current_context import CurrentAccount
 from app.views.history import NavigationHistory, Visit
 from app.views.launch import is_new_local_database, run_gui
 from app.views.screenshot import take_screenshot
@@ -25,10 +28,46 @@ def test_screenshot_of_the_main_window(qtbot: QtBot, small_db: Database, db_url:
 
 def test_screenshot_of_one_pane(qtbot: QtBot, small_db: Database, db_url: str,
                                 tmp_path: Path) -> None:
-    out = tmp_path / "search.png"
-    assert main(["screenshot", "search", "--out", str(out), "--database", db_url]) == 0
+    out = tmp_path / "record.png"
+    assert main(["screenshot", "record", "--out", str(out), "--database", db_url]) == 0
     image = QImage(str(out))
     assert image.width() == 1400 and 600 < image.height() < 900  # the pane, not the window
+
+
+@pytest.mark.parametrize("pane", ["control-central", "account-tree"])
+def test_screenshot_of_an_account_pane_shows_the_account_asked_for(
+    qtbot: QtBot, small_db: Database, db_url: str, tmp_path: Path, pane: str
+) -> None:
+    (hit,) = [h for h in search(small_db, "Lindqvist").hits if h.account_number]
+    assert hit.account_number is not None
+    shown: list[str] = []
+    out = tmp_path / f"{pane}.png"
+    original = AccountTreePane.on_context_changed
+
+    def spy(self: AccountTreePane, account: CurrentAccount | None) -> None:
+        if account is not None:
+            shown.append(account.account_number)
+        original(self, account)
+
+    AccountTreePane.on_context_changed = spy  # type: ignore[method-assign]
+    try:
+        assert main(["screenshot", pane, "--account", hit.account_number, "--out", str(out),
+                     "--database", db_url]) == 0
+    finally:
+        AccountTreePane.on_context_changed = original  # type: ignore[method-assign]
+    assert QImage(str(out)).width() == 1400
+    if pane == "account-tree":
+        assert shown[-1] == hit.account_number
+
+
+def test_screenshot_with_a_mistyped_account_exits_2(qtbot: QtBot, small_db: Database,
+                                                    db_url: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cc.png"
+    assert main(["screenshot", "control-central", "--account", "1234567890", "--out", str(out),
+                 "--database", db_url]) == 2
+    assert "check digit" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_screenshot_of_an_unknown_pane(qtbot: QtBot, db_url: str, tmp_path: Path,
@@ -36,7 +75,7 @@ def test_screenshot_of_an_unknown_pane(qtbot: QtBot, db_url: str, tmp_path: Path
     out = tmp_path / "nope.png"
     assert take_screenshot("nope", out, db_url) == 2
     err = capsys.readouterr().err
-    assert "'nope'" in err and "main, home, record, search" in err
+    assert "'nope'" in err and "main, home, control-central, account-tree, record" in err
     assert not out.exists()
 
 

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.db import Database, head_revision
+from app.views.control_central import ControlCentralPane
 from app.views.home import HomePane
 from app.views.main_window import SEARCH_PLACEHOLDER, MainWindow
-from app.views.search_results import SearchResultsPane
 from tests.views.conftest import settle
 
 Opener = Callable[[Database], MainWindow]
@@ -24,7 +24,7 @@ def _search(qtbot: QtBot, window: MainWindow, text: str) -> None:
     settle(qtbot)
 
 
-def _grid_rows(pane: SearchResultsPane) -> list[list[str]]:
+def _grid_rows(pane: ControlCentralPane) -> list[list[str]]:
     model = pane.table.model()
     return [
         [str(model.index(r, c).data()) for c in range(model.columnCount())]
@@ -80,92 +80,55 @@ def test_bad_check_digit_is_explained_beside_the_field(qtbot: QtBot, open_window
     assert not message.isVisible()  # typing again clears it
 
 
-def test_single_letter_is_explained_too(qtbot: QtBot, open_window: Opener,
-                                        small_db: Database) -> None:
+def test_name_that_would_match_everything_opens_control_central_with_the_hint(
+    qtbot: QtBot, open_window: Opener, small_db: Database
+) -> None:
     window = open_window(small_db)
     _search(qtbot, window, "O")
-    assert window.search_message.isVisible()
-    assert "at least 2 letters" in window.search_message.text()
-
-
-def test_name_prefix_lists_people_in_the_grid(qtbot: QtBot, open_window: Opener,
-                                              small_db: Database) -> None:
-    window = open_window(small_db)
-    _search(qtbot, window, "oko")
     pane = window.tabs.currentWidget()
-    assert isinstance(pane, SearchResultsPane)
-    rows = _grid_rows(pane)
-    assert [r[2] for r in rows] == ["Okonkwo, Chidi"]
-    assert rows[0][0] == "Person" and len(rows[0][1]) == 10
+    assert isinstance(pane, ControlCentralPane)
+    assert pane.field.text() == "O"
+    assert "at least 2 letters" in pane.search_message.text()
+
+
+def test_global_search_lists_people_in_control_central(qtbot: QtBot, open_window: Opener,
+                                                       small_db: Database) -> None:
+    window = open_window(small_db)
+    _search(qtbot, window, "ok")
+    pane = window.tabs.currentWidget()
+    assert isinstance(pane, ControlCentralPane)
+    assert [r[0] for r in _grid_rows(pane)] == ["Okafor, Ngozi", "Okonkwo, Chidi"]
     assert not window.search_message.isVisible()
+    pane.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert [r[0] for r in _grid_rows(pane)] == ["Okonkwo, Chidi", "Okafor, Ngozi"]
 
-    _search(qtbot, window, "ok")
-    assert [r[2] for r in _grid_rows(pane)] == ["Okafor, Ngozi", "Okonkwo, Chidi"]
-    # sortable by clicking the Name header: descending after two clicks
-    header = pane.table.horizontalHeader()
-    pane.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-    assert header.sortIndicatorSection() == 2
-    assert [r[2] for r in _grid_rows(pane)] == ["Okonkwo, Chidi", "Okafor, Ngozi"]
-
-
-def test_no_match_shows_an_empty_state(qtbot: QtBot, open_window: Opener,
-                                       small_db: Database) -> None:
-    window = open_window(small_db)
-    _search(qtbot, window, "Zebedee")
-    pane = window.tabs.currentWidget()
-    assert isinstance(pane, SearchResultsPane)
-    assert pane.stack.currentWidget() is pane.empty_message
-    assert "No customer, account or premise matches 'Zebedee'" in pane.empty_message.text()
+    _search(qtbot, window, "oko")  # one account: its 360° view opens directly
+    assert pane.current_view() == "account"
+    assert window.current.account is not None
+    assert window.current.account.label.startswith("Okonkwo, Chidi")
 
 
-def test_keyboard_moves_through_results(qtbot: QtBot, open_window: Opener,
-                                        small_db: Database) -> None:
-    window = open_window(small_db)
-    _search(qtbot, window, "ok")
-    pane = window.tabs.currentWidget()
-    assert isinstance(pane, SearchResultsPane)
-    assert pane.table.hasFocus()
-    first = pane.selected()
-    assert first is not None and first.label == "Okafor, Ngozi"
-    qtbot.keyClick(pane.table, Qt.Key.Key_Down)
-    second = pane.selected()
-    assert second is not None and second.label == "Okonkwo, Chidi"
-    with qtbot.waitSignal(pane.opened) as opened:
-        qtbot.keyClick(pane.table, Qt.Key.Key_Return)
-    assert opened.args[0].label == "Okonkwo, Chidi"
-    settle(qtbot)
-    record = window.tabs.currentWidget()
-    assert window.current_pane_name() == "record"
-    assert record.title.text() == "Okonkwo, Chidi"  # type: ignore[attr-defined]
-
-
-def test_back_and_forward_move_between_overview_and_results(
+def test_back_and_forward_move_between_overview_and_searches(
     qtbot: QtBot, open_window: Opener, small_db: Database
 ) -> None:
     window = open_window(small_db)
     assert not window.back_action.isEnabled()
-    _search(qtbot, window, "Okafor")
+    _search(qtbot, window, "ok")
     _search(qtbot, window, "Lind")
     pane = window.tabs.currentWidget()
-    assert isinstance(pane, SearchResultsPane) and pane.query == "Lind"
+    assert isinstance(pane, ControlCentralPane)
+    assert pane.current_view() == "account"
 
     qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    assert window.current_pane_name() == "search" and pane.query == "Okafor"
-    assert [r[2] for r in _grid_rows(pane)] == ["Okafor, Ngozi"]
-    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    assert window.current_pane_name() == "home"
-    assert not window.back_action.isEnabled()
+    settle(qtbot)
+    assert window.current_pane_name() == "control-central"
+    assert pane.current_view() == "results"
+    assert [r[0] for r in _grid_rows(pane)] == ["Okafor, Ngozi", "Okonkwo, Chidi"]
     qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
-    assert window.current_pane_name() == "search" and pane.query == "Okafor"
-    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
-    assert pane.query == "Lind"
-    assert not window.forward_action.isEnabled()
-
-    # a new visit after going back drops the forward history
-    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    window.view_actions["home"].trigger()
-    assert window.current_pane_name() == "home"
-    assert not window.forward_action.isEnabled()
+    settle(qtbot)
+    assert pane.current_view() == "account"
+    assert window.current.account is not None
+    assert window.current.account.label.startswith("Lindqvist, Maja")
 
 
 def test_status_bar_shows_user_database_and_schema(qtbot: QtBot, open_window: Opener,
@@ -180,13 +143,14 @@ def test_status_bar_shows_user_database_and_schema(qtbot: QtBot, open_window: Op
 def test_view_menu_lists_every_pane_with_its_shortcut(qtbot: QtBot, open_window: Opener,
                                                      empty_db: Database) -> None:
     window = open_window(empty_db)
-    assert {name: a.text() for name, a in window.view_actions.items()} == {
-        "home": "Overview", "search": "Search results", "record": "Record"}
-    assert window.view_actions["search"].shortcut().toString() == "Ctrl+2"
-    window.view_actions["search"].trigger()
-    assert window.current_pane_name() == "search"
+    assert [(name, a.text(), a.shortcut().toString())
+            for name, a in window.view_actions.items()] == [
+        ("home", "Overview", "Ctrl+1"), ("control-central", "Control Central", "Ctrl+2"),
+        ("account-tree", "Account tree", "Ctrl+3"), ("record", "Record", "Ctrl+4")]
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_pane_name() == "control-central"
     window.tabs.tabCloseRequested.emit(window.tabs.currentIndex())
-    assert "search" not in window.panes
+    assert "control-central" not in window.panes
     assert window.tabs.count() == 1
 
 

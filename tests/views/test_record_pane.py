@@ -14,7 +14,7 @@ from app.db import Database, open_database
 from app.demo import generate
 from app.services import financials
 from app.views.main_window import MainWindow
-from app.views.record import RecordPane
+from app.views.record import RecordPane, open_record
 from tests.views.conftest import settle
 
 Opener = Callable[[Database], MainWindow]
@@ -28,13 +28,9 @@ def demo_db(tmp_path: Path) -> Iterator[Database]:
     db.dispose()
 
 
-def _search_and_open(qtbot: QtBot, window: MainWindow, query: str) -> RecordPane:
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(window.search_field, query)
-    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
-    settle(qtbot)
-    results = window.panes["search"]
-    qtbot.keyClick(results.table, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+def _open_account(qtbot: QtBot, window: MainWindow, number: str) -> RecordPane:
+    """Open the account's record the way the tree's Enter and Control Central's links do."""
+    open_record(window, "Account", number)
     settle(qtbot)
     pane = window.tabs.currentWidget()
     assert isinstance(pane, RecordPane)
@@ -48,7 +44,7 @@ def test_account_opened_by_id_shows_its_balance_roles_and_agreements(
         number = conn.execute(text("SELECT number FROM account ORDER BY id LIMIT 1")).scalar_one()
     balance = financials.account_balance(demo_db, number)
     window = open_window(demo_db)
-    pane = _search_and_open(qtbot, window, number)
+    pane = _open_account(qtbot, window, number)
     assert pane.subtitle.text() == f"Account {number}"
     assert pane.record is not None
     facts = dict(pane.record.facts)
@@ -65,7 +61,7 @@ def test_following_a_link_then_back_returns_to_the_account(
     with demo_db.engine.connect() as conn:
         number = conn.execute(text("SELECT number FROM account ORDER BY id LIMIT 1")).scalar_one()
     window = open_window(demo_db)
-    pane = _search_and_open(qtbot, window, number)
+    pane = _open_account(qtbot, window, number)
     agreements = next(t for t in pane.tables if t.section.title == "Service agreements")
     first_sa = agreements.model().index(0, 0).data()
     agreements.setFocus()
@@ -84,11 +80,14 @@ def test_following_a_link_then_back_returns_to_the_account(
 def test_person_found_by_name_lists_roles(qtbot: QtBot, open_window: Opener,
                                           demo_db: Database) -> None:
     with demo_db.engine.connect() as conn:
-        name = conn.execute(text(
-            "SELECT p.last_name FROM party p JOIN customer c ON c.legal_party_id = p.id "
+        number = conn.execute(text(
+            "SELECT p.number FROM party p JOIN customer c ON c.legal_party_id = p.id "
             "WHERE p.kind = 'PERSON' ORDER BY p.id LIMIT 1")).scalar_one()
     window = open_window(demo_db)
-    pane = _search_and_open(qtbot, window, name)
+    open_record(window, "Person", number)
+    settle(qtbot)
+    pane = window.tabs.currentWidget()
+    assert isinstance(pane, RecordPane)
     assert pane.record is not None and pane.record.kind == "Person"
     roles = pane.record.sections[0]
     assert any(row[2] == "Owner" for row in roles.rows)

@@ -33,7 +33,8 @@ PREFIX_INDEXES = (
     ("ix_party_search_name", "party", ("search_name", "id")),
     ("ix_premise_search_address", "premise", ("search_address", "id")),
     ("ix_premise_search_street", "premise", ("search_street", "id")),
-    ("ix_premise_postal_prefix", "premise", ("postal_code", "id")),
+    # postal code prefix, results in (postal code, address) order straight from the index
+    ("ix_premise_postal_address", "premise", ("postal_code", "search_address", "id")),
 )
 
 
@@ -87,14 +88,16 @@ def upgrade() -> None:
 
     op.drop_index("ix_party_name_prefix", table_name="party")
     for name, table, columns in PREFIX_INDEXES:
-        if postgres:
-            first, *rest = columns
-            op.create_index(name, table, [sa.text(f'{first} COLLATE "C"'), *rest])
+        if postgres:  # every text key in byte order; the trailing id is an integer
+            op.create_index(name, table, [sa.text(f'{c} COLLATE "C"') if c != "id" else c
+                                          for c in columns])
         else:
             op.create_index(name, table, list(columns))
     op.create_index("ix_party_contact_phone_suffix", "party_contact", ["phone_suffix"])
     op.create_index("ix_subscription_email", "subscription", ["email"])
     op.create_index("ix_party_merged_into_party_id", "party", ["merged_into_party_id"])
+    # A merge re-points the roles the duplicate granted (administrators, R-A3).
+    op.create_index("ix_party_role_granted_by_party_id", "party_role", ["granted_by_party_id"])
     if postgres:  # statistics on the new columns, or the planner ignores their indexes
         op.execute("ANALYZE party")
         op.execute("ANALYZE premise")
@@ -102,6 +105,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_party_role_granted_by_party_id", table_name="party_role")
     for name in ("ix_party_merged_into_party_id", "ix_subscription_email",
                  "ix_party_contact_phone_suffix"):
         op.drop_index(name)

@@ -1,0 +1,186 @@
+"""Control Central and the account tree on a large database, through the service layer.
+
+    python bench/control_central.py --database URL [--samples 200] [--seed 7]
+
+Against an existing (demo) database — e.g. one made with
+`switchboard demo --accounts 1000000 --database URL` — it picks random keys of every kind from
+the data, then times, per call, what a CSR's keystroke costs:
+
+* `search.search` for every key kind (name prefix, "first last", account / person / customer /
+  premise / SA / SP ID, address, postal code, phone, e-mail, meter badge);
+* `control_central.account_dashboard` (the 360° view) of random accounts;
+* `account_tree.children` for every node kind, walking random accounts' trees.
+
+Prints p50 / p95 / max in milliseconds for each. The database is only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.db import Database, open_database  # noqa: E402
+from app.services import account_tree, control_central, search  # noqa: E402
+from app.services.search import SearchKind  # noqa: E402
+
+TARGETS_MS = {"search": 100.0, "dashboard": 150.0, "tree": 50.0}
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _report(group: str, label: str, times: list[float]) -> None:
+    if not times:
+        print(f"{group:<9} {label:<24} (no samples)")
+        return
+    p95 = _percentile(times, 0.95)
+    verdict = "ok" if p95 < TARGETS_MS[group] else f"OVER {TARGETS_MS[group]:.0f} ms"
+    print(f"{group:<9} {label:<24} n={len(times):<4} p50={statistics.median(times):7.1f} ms  "
+          f"p95={p95:7.1f} ms  max={max(times):7.1f} ms  {verdict}", flush=True)
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def _sample(db: Database, sql: str, ids: list[int]) -> list[tuple[object, ...]]:
+    """Rows of `sql` (which has `WHERE id IN :ids`-style filtering by id) for random ids."""
+    with db.engine.connect() as conn:
+        rows: list[tuple[object, ...]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows.extend(tuple(r) for r in conn.execute(
+                text(sql.format(ids=",".join(str(i) for i in chunk)))))
+        return rows
+
+
+def _random_ids(db: Database, table: str, count: int, rng: random.Random) -> list[int]:
+    with db.engine.connect() as conn:
+        top = conn.execute(text(f"SELECT max(id) FROM {table}")).scalar_one() or 0
+    return [rng.randint(1, top) for _ in range(count)] if top else []
+
+
+def search_keys(db: Database, n: int, rng: random.Random) -> dict[str, list[tuple[str, SearchKind]]]:
+    parties = _sample(db, "SELECT display_name, first_name, last_name, number, kind FROM party "
+                          "WHERE id IN ({ids}) AND status = 'ACTIVE'",
+                      _random_ids(db, "party", n, rng))
+    keys: dict[str, list[tuple[str, SearchKind]]] = {}
+    keys["name prefix"] = [(str(name)[: rng.randint(3, 8)], SearchKind.NAME)
+                           for name, *_ in parties]
+    keys["first last"] = [(f"{first} {last}", SearchKind.NAME)
+                          for _n, first, last, _num, kind in parties if kind == "PERSON"]
+    keys["person ID"] = [(str(num), SearchKind.ANY_ID) for *_x, num, _k in parties]
+    keys["account ID"] = [(str(r[0]), SearchKind.ANY_ID) for r in _sample(
+        db, "SELECT number FROM account WHERE id IN ({ids})", _random_ids(db, "account", n, rng))]
+    keys["customer ID"] = [(str(r[0]), SearchKind.ANY_ID) for r in _sample(
+        db, "SELECT number FROM customer WHERE id IN ({ids})",
+        _random_ids(db, "customer", n, rng))]
+    premises = _sample(db, "SELECT number, address_line1, postal_code, city FROM premise "
+                           "WHERE id IN ({ids})", _random_ids(db, "premise", n, rng))
+    keys["premise ID"] = [(str(r[0]), SearchKind.ANY_ID) for r in premises]
+    keys["address"] = [(str(r[1]), SearchKind.ADDRESS) for r in premises]
+    keys["address, city"] = [(f"{r[1]}, {str(r[3])[:4]}", SearchKind.ADDRESS) for r in premises]
+    keys["street"] = [(str(r[1]).split(" ", 1)[1][:6], SearchKind.ADDRESS) for r in premises
+                      if " " in str(r[1])]
+    keys["postal code"] = [(str(r[2]), SearchKind.POSTAL_CODE) for r in premises]
+    keys["SA ID"] = [(str(r[0]), SearchKind.ANY_ID) for r in _sample(
+        db, "SELECT number FROM service_agreement WHERE id IN ({ids})",
+        _random_ids(db, "service_agreement", n, rng))]
+    keys["SP ID"] = [(str(r[0]), SearchKind.ANY_ID) for r in _sample(
+        db, "SELECT number FROM service_point WHERE id IN ({ids})",
+        _random_ids(db, "service_point", n, rng))]
+    contacts = _sample(db, "SELECT kind, value FROM party_contact WHERE id IN ({ids})",
+                       _random_ids(db, "party_contact", 2 * n, rng))
+    keys["phone"] = [(str(v), SearchKind.PHONE) for k, v in contacts if k == "PHONE"][:n]
+    keys["phone, last 7"] = [(str(v)[-7:], SearchKind.PHONE) for k, v in contacts
+                             if k == "PHONE"][:n]
+    keys["e-mail"] = [(str(v).upper(), SearchKind.EMAIL) for k, v in contacts
+                      if k == "EMAIL"][:n]
+    keys["meter badge"] = [(str(r[0]), SearchKind.METER_BADGE) for r in _sample(
+        db, "SELECT badge_number FROM meter WHERE id IN ({ids})", _random_ids(db, "meter", n, rng))]
+    return keys
+
+
+def bench_search(db: Database, n: int, rng: random.Random) -> None:
+    for label, keys in search_keys(db, n, rng).items():
+        times = []
+        for query, kind in keys:
+            times.append(_timed(lambda q=query, k=kind: search.search(db, q, k)))
+        _report("search", label, times)
+    for label, auto in (("auto-detected name", "smi"), ("auto-detected postal", "627")):
+        times = [_timed(lambda a=auto: search.search(db, a)) for _ in range(20)]
+        _report("search", label, times)
+
+
+def _accounts(db: Database, n: int, rng: random.Random) -> list[str]:
+    return [str(r[0]) for r in _sample(db, "SELECT number FROM account WHERE id IN ({ids})",
+                                       _random_ids(db, "account", n, rng))]
+
+
+def bench_dashboard(db: Database, n: int, rng: random.Random) -> None:
+    numbers = _accounts(db, n, rng)
+    _report("dashboard", "360° view", [
+        _timed(lambda a=a: control_central.account_dashboard(db, a)) for a in numbers])
+
+
+def bench_tree(db: Database, n: int, rng: random.Random) -> None:
+    by_kind: dict[str, list[float]] = {}
+    for number in _accounts(db, max(n // 4, 10), rng):
+        for history in (False, True):
+            started = time.perf_counter()
+            level = account_tree.tree_roots(db, account_number=number, show_history=history)
+            by_kind.setdefault("roots", []).append((time.perf_counter() - started) * 1000)
+            while level:  # walk every node of the tree, one expansion at a time
+                node = level.pop(0)
+                if node.child_count == 0:
+                    continue
+                started = time.perf_counter()
+                below = account_tree.children(db, node, show_history=history)
+                by_kind.setdefault(node.kind.value.lower(), []).append(
+                    (time.perf_counter() - started) * 1000)
+                if node.kind is not account_tree.NodeKind.CUSTOMER or len(below) < 50:
+                    level.extend(below)
+    for kind, times in by_kind.items():
+        _report("tree", kind, times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, metavar="URL")
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", choices=("search", "dashboard", "tree"))
+    args = parser.parse_args(argv)
+    db = open_database(args.database)
+    try:
+        with db.engine.connect() as conn:
+            accounts = conn.execute(text("SELECT count(*) FROM account")).scalar_one()
+        print(f"{db.description}: {accounts:,} accounts, {args.samples} samples per kind",
+              flush=True)
+        rng = random.Random(args.seed)
+        if args.only in (None, "search"):
+            bench_search(db, args.samples, rng)
+        if args.only in (None, "dashboard"):
+            bench_dashboard(db, args.samples, rng)
+        if args.only in (None, "tree"):
+            bench_tree(db, args.samples, rng)
+    finally:
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
