@@ -89,21 +89,7 @@ def create_customer(
     actor.require("add customers", *EDITORS)
     with transaction(db, actor) as session:
         party = get_by_number(session, Party, legal_party_number, "person or organisation", "party")
-        existing = session.scalar(select(Customer).where(Customer.legal_party_id == party.id))
-        if existing is not None:
-            raise ValidationError(
-                f"{party.display_name} is already customer {existing.number}; open another "
-                "account under that customer instead.",
-                "party",
-            )
-        customer = Customer(
-            number=new_number(session, Customer),
-            legal_party_id=party.id,
-            customer_class=customer_class,
-            status=CustomerStatus.ACTIVE,
-        )
-        session.add(customer)
-        session.flush()
+        customer = create_customer_in(session, party, customer_class)
         return CustomerView(
             customer.number,
             party.number,
@@ -112,6 +98,26 @@ def create_customer(
             customer.status,
             customer.version,
         )
+
+
+def create_customer_in(session: Session, party: Party, customer_class: CustomerClass) -> Customer:
+    """`create_customer` inside a transaction the caller holds."""
+    existing = session.scalar(select(Customer).where(Customer.legal_party_id == party.id))
+    if existing is not None:
+        raise ValidationError(
+            f"{party.display_name} is already customer {existing.number}; open another "
+            "account under that customer instead.",
+            "party",
+        )
+    customer = Customer(
+        number=new_number(session, Customer),
+        legal_party_id=party.id,
+        customer_class=customer_class,
+        status=CustomerStatus.ACTIVE,
+    )
+    session.add(customer)
+    session.flush()
+    return customer
 
 
 def _check_account_terms(mode: InvoicingMode, statement_day: int | None, currency: str) -> str:
@@ -152,35 +158,41 @@ def _account_view(session: Session, account: Account) -> AccountView:
 def open_account(db: Database, actor: Actor, form: AccountForm) -> AccountView:
     """A new account under a customer; its legal party becomes the owner from the setup date."""
     actor.require("open accounts", *EDITORS)
-    currency = _check_account_terms(form.invoicing_mode, form.statement_day, form.currency)
-    description = optional_text(form.description, "description", "the description", 100)
     with transaction(db, actor) as session:
         customer = get_by_number(session, Customer, form.customer_number, "customer", "customer")
-        party = session.get(Party, customer.legal_party_id)
-        assert party is not None
-        account = Account(
-            number=new_number(session, Account),
-            customer_id=customer.id,
-            description=description,
-            billing_frequency=form.billing_frequency,
-            invoicing_mode=form.invoicing_mode,
-            statement_day=form.statement_day,
-            currency=currency,
-            status=AccountStatus.ACTIVE,
-            setup_date=form.setup_date,
-        )
-        session.add(account)
-        session.flush()
-        add_role_in(
-            session,
-            party,
-            RoleType.OWNER,
-            RoleTarget.ACCOUNT,
-            account,
-            form.setup_date,
-            is_main=True,
-        )
-        return _account_view(session, account)
+        return _account_view(session, open_account_in(session, customer, form))
+
+
+def open_account_in(session: Session, customer: Customer, form: AccountForm) -> Account:
+    """`open_account` inside a transaction the caller holds (`form.customer_number` is not
+    read: the account goes under `customer`)."""
+    currency = _check_account_terms(form.invoicing_mode, form.statement_day, form.currency)
+    description = optional_text(form.description, "description", "the description", 100)
+    party = session.get(Party, customer.legal_party_id)
+    assert party is not None
+    account = Account(
+        number=new_number(session, Account),
+        customer_id=customer.id,
+        description=description,
+        billing_frequency=form.billing_frequency,
+        invoicing_mode=form.invoicing_mode,
+        statement_day=form.statement_day,
+        currency=currency,
+        status=AccountStatus.ACTIVE,
+        setup_date=form.setup_date,
+    )
+    session.add(account)
+    session.flush()
+    add_role_in(
+        session,
+        party,
+        RoleType.OWNER,
+        RoleTarget.ACCOUNT,
+        account,
+        form.setup_date,
+        is_main=True,
+    )
+    return account
 
 
 def change_invoicing(

@@ -39,7 +39,7 @@ from app.services.common import (
     required_text,
 )
 from app.services.context import Actor, read_only, today, transaction
-from app.services.errors import DomainError, ValidationError
+from app.services.errors import ValidationError
 
 EDITORS = (UserRole.CSR, UserRole.SUPERVISOR)
 
@@ -205,10 +205,24 @@ def create_person(db: Database, actor: Actor, form: PersonForm) -> PartyView:
     """A new person. Likely duplicates (`duplicates.likely_duplicates`) are shown to the CSR
     before this is called; a person has no identifier that blocks the save."""
     actor.require("add people", *EDITORS)
-    check_form(form)
-    last = required_text(form.last_name, "last_name", "the last name", 100)
-    first = optional_text(form.first_name, "first_name", "the first name", 100)
     with transaction(db, actor) as session:
+        return party_view(create_party_in(session, form))
+
+
+def create_organisation(db: Database, actor: Actor, form: OrganisationForm) -> PartyView:
+    """A new organisation; refused when its registration number already names a party
+    (spec/60 R-A1: the one blocking duplicate)."""
+    actor.require("add organisations", *EDITORS)
+    with transaction(db, actor) as session:
+        return party_view(create_party_in(session, form))
+
+
+def create_party_in(session: Session, form: PersonForm | OrganisationForm) -> Party:
+    """A new person or organisation inside a transaction the caller holds."""
+    check_form(form)
+    if isinstance(form, PersonForm):
+        last = required_text(form.last_name, "last_name", "the last name", 100)
+        first = optional_text(form.first_name, "first_name", "the first name", 100)
         party = Party(
             number=new_number(session, Party),
             kind=PartyKind.PERSON,
@@ -218,21 +232,9 @@ def create_person(db: Database, actor: Actor, form: PersonForm) -> PartyView:
             display_name=display_name_of(PartyKind.PERSON, first, last, None),
             status=PartyStatus.ACTIVE,
         )
-        _apply_address(party, form.address)
-        _initial_contacts(party, form.phone, form.email)
-        session.add(party)
-        session.flush()
-        return party_view(party)
-
-
-def create_organisation(db: Database, actor: Actor, form: OrganisationForm) -> PartyView:
-    """A new organisation; refused when its registration number already names a party
-    (spec/60 R-A1: the one blocking duplicate)."""
-    actor.require("add organisations", *EDITORS)
-    check_form(form)
-    legal = required_text(form.legal_name, "legal_name", "the legal name", 254)
-    registration = normalise_registration(form.registration_number)
-    with transaction(db, actor) as session:
+    else:
+        legal = required_text(form.legal_name, "legal_name", "the legal name", 254)
+        registration = normalise_registration(form.registration_number)
         if registration:
             _check_identifier_free(
                 session, IdentifierKind.COMPANY_REGISTRATION, registration, "registration_number"
@@ -245,25 +247,15 @@ def create_organisation(db: Database, actor: Actor, form: OrganisationForm) -> P
             display_name=legal,
             status=PartyStatus.ACTIVE,
         )
-        _apply_address(party, form.address)
-        _initial_contacts(party, form.phone, form.email)
         if registration:
             party.identifiers.append(
                 PartyIdentifier(kind=IdentifierKind.COMPANY_REGISTRATION, value=registration)
             )
-        session.add(party)
-        session.flush()
-        return party_view(party)
-
-
-class PartlySaved(DomainError):
-    """A new customer was saved in part (see `create_customer_party`): the message says what
-    exists and what is left to do; `party_number` is the party that was saved."""
-
-    def __init__(self, message: str, party_number: str, customer_number: str | None) -> None:
-        super().__init__(message)
-        self.party_number = party_number
-        self.customer_number = customer_number
+    _apply_address(party, form.address)
+    _initial_contacts(party, form.phone, form.email)
+    session.add(party)
+    session.flush()
+    return party
 
 
 @dataclass(frozen=True)
@@ -283,53 +275,17 @@ def create_customer_party(
     setup_date: dt.date | None = None,
 ) -> NewCustomer:
     """A new person or organisation, made a customer, with a first account when asked (the
-    "New customer" dialog). Everything is checked before anything is saved.
-
-    The three steps are three transactions (`create_person`/`create_organisation`,
-    `accounts.create_customer`, `accounts.open_account`). Once the input has passed the
-    checks, only a database failure can stop the second or third step; then `PartlySaved`
-    says what was saved and how to finish, and nothing is rolled back behind the CSR's back.
-    """
+    "New customer" dialog), in one transaction: all of it is saved or none of it."""
     actor.require("add customers", *EDITORS)
-    check_form(form)
-    description = optional_text(account_description, "description", "the description", 100)
-    day = setup_date or today()
-    party = (
-        create_person(db, actor, form)
-        if isinstance(form, PersonForm)
-        else create_organisation(db, actor, form)
-    )
-    what = "person" if party.kind is PartyKind.PERSON else "organisation"
-    try:
-        customer = accounts.create_customer(db, actor, party.number, customer_class)
-    except Exception as exc:  # noqa: BLE001 - every failure here leaves the party saved
-        raise PartlySaved(
-            f"{party.display_name} was saved as {what} {party.number}, but could not be made "
-            f"a customer: {_why(exc)} Open {party.number} and make it a customer.",
-            party.number,
-            None,
-        ) from exc
-    account_number: str | None = None
-    if open_first_account:
-        try:
-            account = accounts.open_account(
-                db, actor, accounts.AccountForm(customer.number, day, description or "")
-            )
-        except Exception as exc:  # noqa: BLE001 - the party and customer stay saved
-            raise PartlySaved(
-                f"{party.display_name} was saved as {what} {party.number} and customer "
-                f"{customer.number}, but the first account could not be opened: {_why(exc)} "
-                f"Open customer {customer.number} and open the account there.",
-                party.number,
-                customer.number,
-            ) from exc
-        account_number = account.number
-    return NewCustomer(party, customer.number, account_number)
-
-
-def _why(exc: BaseException) -> str:
-    message = exc.message if isinstance(exc, DomainError) else "the database did not answer."
-    return message if message.endswith((".", "!", "?")) else message + "."
+    with transaction(db, actor) as session:
+        party = create_party_in(session, form)
+        customer = accounts.create_customer_in(session, party, customer_class)
+        account_number: str | None = None
+        if open_first_account:
+            account = accounts.open_account_in(session, customer, accounts.AccountForm(
+                customer.number, setup_date or today(), account_description or ""))
+            account_number = account.number
+        return NewCustomer(party_view(party), customer.number, account_number)
 
 
 def update_mailing_address(

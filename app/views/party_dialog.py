@@ -554,14 +554,6 @@ class PartyDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(exc, parties.PartlySaved):
-            # The party exists: saving again would register it twice.
-            self.duplicates_panel.hide()
-            self.save_button.setEnabled(False)
-            self.errors.show_general(exc.message)
-            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
-            self.created.emit(exc.party_number, None)
-            return
         if isinstance(exc, DomainError):
             if not self.duplicates_panel.isHidden() and exc.field:
                 self._input_changed()

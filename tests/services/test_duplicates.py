@@ -27,7 +27,6 @@ from app.services.accounts import AccountForm
 from app.services.duplicates import likely_duplicates, merge_parties
 from app.services.errors import (
     ConcurrentChange,
-    DomainError,
     NotFound,
     PermissionDenied,
     ValidationError,
@@ -212,21 +211,17 @@ def test_new_customer_refuses_bad_input_before_saving_anything(db: Database) -> 
         assert s.scalar(select(Party.id)) is None
 
 
-def test_new_customer_says_what_was_saved_when_a_later_step_fails(
-        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: object, **_kw: object) -> None:
-        raise DomainError("The billing calendar is closed.")
-
-    monkeypatch.setattr(accounts, "open_account", refuse)
-    with pytest.raises(parties.PartlySaved) as caught:
+def test_new_customer_is_all_or_nothing_when_a_later_step_fails(db: Database) -> None:
+    """The account's description is only checked at the last step: nothing is kept."""
+    with pytest.raises(ValidationError) as caught:
         parties.create_customer_party(db, CSR, PersonForm("Achebe", "Chinua"),
-                                      CustomerClass.RESIDENTIAL)
-    assert caught.value.customer_number is not None
-    assert caught.value.message == (
-        f"Achebe, Chinua was saved as person {caught.value.party_number} and customer "
-        f"{caught.value.customer_number}, but the first account could not be opened: The "
-        f"billing calendar is closed. Open customer {caught.value.customer_number} and open the "
-        "account there.")
+                                      CustomerClass.RESIDENTIAL, account_description="x" * 101)
+    assert caught.value.field == "description"
+    with db.sessions() as s:
+        assert s.scalar(select(Party.id)) is None
+    made = parties.create_customer_party(db, CSR, PersonForm("Achebe", "Chinua"),
+                                         CustomerClass.RESIDENTIAL, account_description="Home")
+    assert made.account_number is not None and made.party.display_name == "Achebe, Chinua"
 
 
 # ------------------------------------------------------------------------------- merging
