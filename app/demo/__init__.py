@@ -61,7 +61,7 @@ def _check_empty(db: Database) -> dict[str, int]:
         return {
             table: int(conn.execute(text(f'SELECT coalesce(max(id), 0) FROM "{table}"'))
                        .scalar_one())
-            for table in TABLE_COLUMNS
+            for table, columns in TABLE_COLUMNS.items() if columns[0] == "id"
         }
 
 

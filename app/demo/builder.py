@@ -232,6 +232,13 @@ class Builder:
             self.characteristic("CLIMZONE", ("Z1", "Z2", "Z3")[c % 3], built, premise=prid)
         return prid
 
+    def geo(self, prid: int, site: int) -> None:
+        """The LATLONG of a multi-premise site (a building, a shopping centre), shared by every
+        premise on it: Premise Management finds them by it (spec/60 §B1.3). Derived from the
+        site's id, so no random number is drawn."""
+        lat, lon = 30 + (site * 7919) % 15000 / 1000, -(80 + (site * 104729) % 40000 / 1000)
+        self.rows["premise_geo"].append((prid, "LATLONG", f"{lat:.4f},{lon:.4f}"))
+
     def service_point(self, prid: int, svc: str, installed: int, *, kind: str = "IMPORT",
                       meter: str = "std", exchange: int | None = None) -> int:
         """A service point with its meter (and, when `exchange` is given, the meter before)."""

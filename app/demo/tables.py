@@ -23,6 +23,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "premise": ("id", "number", "premise_type", "address_line1", "address_line2", "city",
                 "region", "postal_code", "country", "parent_premise_id",
                 "landlord_agreement_id", "search_address", "search_street", *VERSIONED),
+    "premise_geo": ("premise_id", "geo_type", "geo_value"),
     "service_point": ("id", "number", "premise_id", "service_type", "consumer_kind",
                       "external_pod_ref", *VERSIONED),
     "meter": ("id", "badge_number", "meter_type", "service_type", "serial_number",

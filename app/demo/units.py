@@ -310,6 +310,7 @@ def landlord(b: Builder, remaining: int) -> int:
     built = start - b.randint(100, 8000)
     building = b.premise("APARTMENT_BUILDING", addr, built, landlord_agreement=la)
     b.role(pid, "PROPERTY_OWNER", premise=building, start=start)
+    b.geo(building, building)
     common = b.service_point(building, "ELECTRIC", built, meter="demand")
     b.agreement(acct, pid, "ELECTRIC", "E-COM", "E-COM-1", [common], start, daily=120.0)
     units = b.randint(6, 30)
@@ -321,6 +322,7 @@ def landlord(b: Builder, remaining: int) -> int:
         prid = b.premise("APARTMENT", addr, built, line2=f"Unit {unit}", parent=building,
                          landlord_agreement=la)
         b.role(pid, "PROPERTY_OWNER", premise=prid, start=start)
+        b.geo(prid, building)
         sps, tou = _home_sps(b, prid, built, gas=1.0 if gas else 0.0, water=0.0)
         need = occupied - tenants
         if need > 0 and (units - unit + 1 <= need or b.rand() < 0.8):
@@ -351,6 +353,7 @@ def shopping(b: Builder, remaining: int) -> int:
     centre = _site(b, acct, pid, addr, start, ptype="SHOPPING_CENTRE", scale=6.0, gas=0.0,
                    water=1.0, la=la)
     b.role(pid, "PROPERTY_OWNER", premise=centre, start=start)
+    b.geo(centre, centre)
     stores = min(remaining - 1, b.randint(3, 10))
     for i in range(stores):
         kind = b.choice(N.STORE_KINDS)
@@ -362,6 +365,7 @@ def shopping(b: Builder, remaining: int) -> int:
                      line2=f"Suite {101 + i}")
         b.role(pid, "PROPERTY_OWNER", premise=prid, start=start)
         b.role(tpid, "TENANT", premise=prid, start=opened)
+        b.geo(prid, centre)
         b.billing.bill_account(tacct)
     b.billing.bill_account(acct)
     return 1 + stores

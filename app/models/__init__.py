@@ -9,8 +9,9 @@ from app.models.characteristics import (
     CharacteristicValue,
 )
 from app.models.financials import Adjustment, Bill, BillSegment, Payment
+from app.models.installation import InstallationOption
 from app.models.parties import CommunicationPreference, Party, PartyContact, PartyIdentifier
-from app.models.premises import LandlordAgreement, Premise
+from app.models.premises import LandlordAgreement, Premise, PremiseGeo
 from app.models.roles import PartyRole
 from app.models.service_agreements import (
     ServiceAgreement,
@@ -35,6 +36,7 @@ __all__ = [
     "CommunicationPreference",
     "Customer",
     "DeviceInstallation",
+    "InstallationOption",
     "Item",
     "LandlordAgreement",
     "Meter",
@@ -44,6 +46,7 @@ __all__ = [
     "PartyRole",
     "Payment",
     "Premise",
+    "PremiseGeo",
     "Register",
     "ServiceAgreement",
     "ServiceAgreementRate",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.engine.search_keys import address_keys
@@ -53,3 +53,16 @@ class Premise(Versioned, Base):
 @event.listens_for(Premise, "before_update")
 def _premise_keys(_mapper: object, _connection: object, premise: Premise) -> None:
     premise.search_address, premise.search_street = address_keys(premise.address_line1)
+
+
+class PremiseGeo(Base):
+    """A geographic type / value pair of a premise (spec/60 §B1.2): `LATLONG`, `TAXDIST`,
+    `GRIDREF`… One value per type; Premise Management finds premises by type and value."""
+
+    __tablename__ = "premise_geo"
+    __table_args__ = (Index("ix_premise_geo_type_value", "geo_type", "geo_value", "premise_id"),)
+    __audited__ = True
+
+    premise_id: Mapped[int] = mapped_column(ForeignKey("premise.id"), primary_key=True)
+    geo_type: Mapped[str] = mapped_column(String(8), primary_key=True)
+    geo_value: Mapped[str] = mapped_column(String(50), nullable=False)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import Account, LandlordAgreement, Party, Premise
-from app.models.enums import LandlordAgreementStatus, PremiseType, UserRole
+from app.models import Account, LandlordAgreement, Party, PartyRole, Premise, PremiseGeo
+from app.models.enums import (
+    LandlordAgreementStatus,
+    PremiseType,
+    RoleTarget,
+    RoleType,
+    UserRole,
+)
 from app.services.common import (
     check_version,
     get_by_number,
@@ -16,11 +25,14 @@ from app.services.common import (
     optional_text,
     required_text,
 )
-from app.services.context import Actor, read_only, transaction
+from app.services.context import Actor, read_only, today, transaction
 from app.services.errors import ValidationError
+from app.services.roles import add_role_in
 
 EDITORS = (UserRole.CSR, UserRole.SUPERVISOR)
 MAX_DEPTH = 100
+#: "Include child premises" walks at most this many descendants (a high-rise is a few hundred).
+MAX_DESCENDANTS = 5_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class PremiseView:
     parent_premise_number: str | None
     landlord_agreement_number: str | None
     version: int
+    #: Geographic type / value pairs (spec/60 §B1.2), by type.
+    geo: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,16 +74,25 @@ def _view(session: Session, p: Premise) -> PremiseView:
     landlord = (
         session.get(LandlordAgreement, p.landlord_agreement_id) if p.landlord_agreement_id else None
     )
-    address = ", ".join(x for x in (p.address_line1, p.address_line2, p.city, p.region) if x)
+    geo = session.execute(
+        select(PremiseGeo.geo_type, PremiseGeo.geo_value)
+        .where(PremiseGeo.premise_id == p.id).order_by(PremiseGeo.geo_type)
+    ).all()
     return PremiseView(
         p.number,
         p.premise_type,
-        address,
+        address_summary(p),
         p.postal_code,
         parent.number if parent else None,
         landlord.number if landlord else None,
         p.version,
+        tuple((t, v) for t, v in geo),
     )
+
+
+def address_summary(p: Premise) -> str:
+    """"12 Elm St, Apt 3, Springfield, IL": the lines people recognise a premise by."""
+    return ", ".join(x for x in (p.address_line1, p.address_line2, p.city, p.region) if x)
 
 
 def _check_parent(session: Session, premise: Premise | None, parent: Premise) -> None:
@@ -127,14 +150,18 @@ def set_parent_premise(
     with transaction(db, actor) as session:
         premise = get_by_number(session, Premise, number, "premise", "premise")
         check_version(premise, expected_version, f"Premise {premise.number}")
-        if parent_number:
-            parent = get_by_number(session, Premise, parent_number, "premise", "parent_premise")
-            _check_parent(session, premise, parent)
-            premise.parent_premise_id = parent.id
-        else:
-            premise.parent_premise_id = None
-        session.flush()
+        parent = (get_by_number(session, Premise, parent_number, "premise", "parent_premise")
+                  if parent_number else None)
+        set_parent_in(session, premise, parent)
         return _view(session, premise)
+
+
+def set_parent_in(session: Session, premise: Premise, parent: Premise | None) -> None:
+    """Give `premise` a parent (or none) inside an open transaction, refusing a cycle."""
+    if parent is not None:
+        _check_parent(session, premise, parent)
+    premise.parent_premise_id = parent.id if parent is not None else None
+    session.flush()
 
 
 def create_landlord_agreement(
@@ -171,28 +198,101 @@ def assign_landlord(
     premise_number: str,
     expected_version: int,
     landlord_agreement_number: str | None,
+    effective: dt.date | None = None,
 ) -> PremiseView:
+    """Assign (or, with None, remove) the premise's landlord from `effective` (today)."""
     actor.require("change landlords", *EDITORS)
     with transaction(db, actor) as session:
         premise = get_by_number(session, Premise, premise_number, "premise", "premise")
         check_version(premise, expected_version, f"Premise {premise.number}")
-        if landlord_agreement_number:
-            agreement = get_by_number(
-                session,
-                LandlordAgreement,
-                landlord_agreement_number,
-                "landlord agreement",
-                "landlord",
+        agreement = (assignable_landlord(session, landlord_agreement_number)
+                     if landlord_agreement_number else None)
+        set_landlord_in(session, premise, agreement, effective or today())
+        return _view(session, premise)
+
+
+def assignable_landlord(session: Session, number: str, field: str = "landlord"
+                        ) -> LandlordAgreement:
+    """The landlord agreement `number`, refused unless it is active (spec/60 §B1.2)."""
+    agreement = get_by_number(session, LandlordAgreement, number, "landlord agreement", field)
+    if agreement.status is not LandlordAgreementStatus.ACTIVE:
+        raise ValidationError(
+            f"Landlord agreement {agreement.number} is inactive; only an active one can be "
+            "assigned.",
+            field,
+        )
+    return agreement
+
+
+def set_landlord_in(session: Session, premise: Premise, agreement: LandlordAgreement | None,
+                    effective: dt.date) -> None:
+    """Change the premise's landlord inside an open transaction. The landlord party's property
+    owner role on the premise follows (spec/60 §B1.8): the old landlord's open role ends the
+    day before `effective`, the new landlord's starts on `effective` unless it holds one."""
+    old_party = None
+    if premise.landlord_agreement_id is not None:
+        old = session.get(LandlordAgreement, premise.landlord_agreement_id)
+        assert old is not None
+        old_party = old.landlord_party_id
+    new_party = agreement.landlord_party_id if agreement is not None else None
+    premise.landlord_agreement_id = agreement.id if agreement is not None else None
+    if old_party != new_party:
+        open_roles = list(session.scalars(select(PartyRole).where(
+            PartyRole.premise_id == premise.id,
+            PartyRole.role_type == RoleType.PROPERTY_OWNER,
+            (PartyRole.effective_to.is_(None)) | (PartyRole.effective_to >= effective),
+        )))
+        for role in open_roles:
+            if role.party_id == old_party:
+                role.effective_to = max(effective - dt.timedelta(days=1), role.effective_from)
+        if new_party is not None and not any(r.party_id == new_party for r in open_roles):
+            party = session.get(Party, new_party)
+            assert party is not None
+            add_role_in(session, party, RoleType.PROPERTY_OWNER, RoleTarget.PREMISE, premise,
+                        effective)
+    session.flush()
+
+
+def descendants(session: Session, premise_ids: Iterable[int]) -> list[int]:
+    """Every premise below the given ones, level by level ("Include child premises" means all
+    descendants, spec/60 §B1.1); refused beyond MAX_DESCENDANTS."""
+    seen = set(premise_ids)
+    level = list(seen)
+    found: list[int] = []
+    for _ in range(MAX_DEPTH):
+        if not level:
+            return found
+        below = [pid for pid in session.scalars(
+            select(Premise.id).where(Premise.parent_premise_id.in_(level)).order_by(Premise.id)
+        ) if pid not in seen]
+        seen.update(below)
+        found.extend(below)
+        if len(found) > MAX_DESCENDANTS:
+            raise ValidationError(
+                f"The chosen premises have more than {MAX_DESCENDANTS:,} child premises; choose "
+                "fewer premises or leave out the child premises.",
+                "include_children",
             )
-            if agreement.status is not LandlordAgreementStatus.ACTIVE:
-                raise ValidationError(
-                    f"Landlord agreement {agreement.number} is inactive; only an active one can "
-                    "be assigned.",
-                    "landlord",
-                )
-            premise.landlord_agreement_id = agreement.id
+        level = below
+    return found
+
+
+def set_geo_value(db: Database, actor: Actor, premise_number: str, geo_type: str,
+                  value: str | None) -> PremiseView:
+    """Set (or, with an empty value, remove) one geographic type / value of a premise."""
+    actor.require("change premises", *EDITORS)
+    kind = required_text(geo_type, "geo_type", "the geographic type", 8).upper()
+    text = optional_text(value, "geo_value", "the geographic value", 50)
+    with transaction(db, actor) as session:
+        premise = get_by_number(session, Premise, premise_number, "premise", "premise")
+        row = session.get(PremiseGeo, (premise.id, kind))
+        if text is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(PremiseGeo(premise_id=premise.id, geo_type=kind, geo_value=text))
         else:
-            premise.landlord_agreement_id = None
+            row.geo_value = text
         session.flush()
         return _view(session, premise)
 

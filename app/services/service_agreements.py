@@ -269,9 +269,17 @@ def request_stop_in(session: Session, sa: ServiceAgreement, stop_date: dt.date) 
     """Stop service inside an open transaction: the stop date goes on the agreement, its
     service point links and its holder role. An active agreement becomes pending stop; a
     pending-start one keeps its status and simply gets its end date (as if it had been started
-    with one), so it stops on that date once activated."""
+    with one), so it stops on that date once activated. A pending-stop one may be stopped
+    earlier than planned (a back-to-back start, spec/60 §B1.6), never later."""
     check_period(sa.start_date, stop_date, "stop_date", "stop date")
-    if sa.status is not SAStatus.PENDING_START:
+    if sa.status is SAStatus.PENDING_STOP:
+        if sa.end_date is not None and stop_date > sa.end_date:
+            raise ValidationError(
+                f"Agreement {sa.number} already stops on {sa.end_date:%Y-%m-%d}; it cannot be "
+                "stopped later than that.",
+                "stop_date",
+            )
+    elif sa.status is not SAStatus.PENDING_START:
         _transition(sa, SAStatus.PENDING_STOP)
     sa.end_date = stop_date
     for link in session.scalars(

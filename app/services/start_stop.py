@@ -19,6 +19,7 @@ each other and the second sees the first's agreement.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -87,6 +88,7 @@ class StartOption:
     blocked_reason: str
     #: The agreement the proposal was copied from; "" when it is the default.
     previous_sa_number: str = ""
+    premise_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,18 +140,20 @@ def _audit_reason(db: Database, account_number: str, caller_party_number: str | 
 # ------------------------------------------------------------------------------ start
 
 
-def _options_in(session: Session, account: Account, premise: Premise,
-                start_date: dt.date) -> list[StartOption]:
-    """One option per service point of the premise: the previous occupant's agreement type and
-    latest rate (else the default for the customer class), and why it cannot start, if so."""
+def options_in(session: Session, account: Account, premises: Sequence[Premise],
+               start_date: dt.date) -> list[StartOption]:
+    """One option per service point of the premises (in the premises' order, then service
+    type and number): the previous occupant's agreement type and latest rate (else the default
+    for the customer class), and why it cannot start, if so."""
     customer_class = session.scalar(
         select(Customer.customer_class).where(Customer.id == account.customer_id)
     )
     assert customer_class is not None
-    points = list(session.scalars(
-        select(ServicePoint).where(ServicePoint.premise_id == premise.id)
-        .order_by(ServicePoint.service_type, ServicePoint.number)
-    ))
+    order = {p.id: i for i, p in enumerate(premises)}
+    numbers = {p.id: p.number for p in premises}
+    points = sorted(session.scalars(
+        select(ServicePoint).where(ServicePoint.premise_id.in_(list(order)))
+    ), key=lambda sp: (order[sp.premise_id], sp.service_type, sp.number))
     if not points:
         return []
     found = session.execute(
@@ -194,6 +198,7 @@ def _options_in(session: Session, account: Account, premise: Premise,
             sp.number, sp.service_type, sp.external_pod_ref or "", sa_type, rate, reason,
             before.number if before is not None and before.service_type is sp.service_type
             else "",
+            numbers[sp.premise_id],
         ))
     return options
 
@@ -204,7 +209,7 @@ def start_options(db: Database, account_number: str, premise_number: str,
     with read_only(db) as session:
         account = get_by_number(session, Account, account_number, "account", "account")
         premise = get_by_number(session, Premise, premise_number, "premise", "premise")
-        return _options_in(session, account, premise, start_date)
+        return options_in(session, account, [premise], start_date)
 
 
 def start_service(db: Database, actor: Actor, form: StartServiceForm) -> list[ServiceAgreementView]:
@@ -236,7 +241,7 @@ def start_service(db: Database, actor: Actor, form: StartServiceForm) -> list[Se
                     "service_points",
                 )
         options = {o.service_point_number: o
-                   for o in _options_in(session, account, premise, form.start_date)}
+                   for o in options_in(session, account, [premise], form.start_date)}
         blocked = [options[sp.number] for sp in points if options[sp.number].blocked_reason]
         if blocked:
             raise ValidationError(

@@ -1,0 +1,52 @@
+"""Installation options: switches shared by every workstation of a database.
+
+Optional modules (spec/60 §B1: "the application must be able to hide its menu entries and panes
+through a module switch") are on unless an administrator turned them off:
+
+    if module_enabled(db, Module.PREMISE_MANAGEMENT): ...
+    set_module_enabled(db, admin, Module.PREMISE_MANAGEMENT, False)
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import Database
+from app.models import InstallationOption
+from app.models.enums import StrEnum, UserRole
+from app.services.context import Actor, read_only, transaction
+
+
+class Module(StrEnum):
+    PREMISE_MANAGEMENT = "PREMISE_MANAGEMENT"
+
+
+def _option_name(module: Module) -> str:
+    return f"module.{module.value.lower()}"
+
+
+def module_enabled(db: Database, module: Module) -> bool:
+    with read_only(db) as session:
+        row = session.get(InstallationOption, _option_name(module))
+        return row is None or row.value != "off"
+
+
+def enabled_modules(db: Database) -> frozenset[Module]:
+    with read_only(db) as session:
+        off = set(session.scalars(select(InstallationOption.name)
+                                  .where(InstallationOption.value == "off")))
+    return frozenset(m for m in Module if _option_name(m) not in off)
+
+
+def set_module_enabled(db: Database, actor: Actor, module: Module, enabled: bool) -> None:
+    """Turn an optional module on or off for every workstation (administrators only)."""
+    actor.require("switch modules on or off", UserRole.ADMIN)
+    with transaction(db, actor) as session:
+        name = _option_name(module)
+        row = session.get(InstallationOption, name)
+        value = "on" if enabled else "off"
+        if row is None:
+            session.add(InstallationOption(name=name, value=value))
+        else:
+            row.value = value
+        session.flush()
