@@ -33,6 +33,7 @@ from app.models.enums import RoleTarget
 from app.services import account_tree as tree_service
 from app.services.account_tree import NodeKind, TreeNode
 from app.services.errors import DomainError
+from app.services.installation import Module
 from app.services.lookup import check_identifier
 from app.views.account_tree_model import (
     NODE_ROLE,
@@ -58,6 +59,9 @@ from app.views.widgets import label
 
 ACCOUNT_TREE_PANE = "account-tree"
 CONTROL_CENTRAL_PANE = "control-central"
+PREMISE_MANAGEMENT_PANE = "premise-management"
+#: The premise node's entry that opens Premise Management on it (when the module is on).
+PREMISE_MANAGEMENT_ENTRY = "Premise Management"
 
 ACTION_LABELS: dict[str, str] = {
     tree_service.ACTION_OPEN_CONTROL_CENTRAL: "Open in Control Central",
@@ -344,6 +348,9 @@ class AccountTreePane(QWidget):
             if action in ACTION_LABELS:
                 entry = menu.addAction(ACTION_LABELS[action])
                 entry.triggered.connect(partial(self.run_action, action, where))
+        if node.kind is NodeKind.PREMISE and Module.PREMISE_MANAGEMENT in self._ctx.modules:
+            manage = menu.addAction(PREMISE_MANAGEMENT_ENTRY)
+            manage.triggered.connect(partial(self.open_in_premise_management, node.key))
         menu.addSeparator()
         refresh = menu.addAction("Refresh")
         refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
@@ -436,6 +443,16 @@ class AccountTreePane(QWidget):
             return
         if hasattr(pane, "load_account"):
             pane.load_account(account_number)
+
+    def open_in_premise_management(self, premise_number: str) -> None:
+        """Premise Management with "Show this specific premise" for the node, searched."""
+        try:
+            pane = self._ctx.host.open_pane(PREMISE_MANAGEMENT_PANE)
+        except KeyError:
+            self._ctx.host.show_status("Premise Management is switched off for this database.")
+            return
+        if hasattr(pane, "show_premise"):
+            pane.show_premise(premise_number)
 
     # ------------------------------------------------------------------ navigation history
 

@@ -67,11 +67,11 @@ KIND_LABELS: dict[SearchKind, str] = {
 }
 
 HINTS: tuple[tuple[str, str], ...] = (
-    ("Name", "Okafor  ·  okafor, ng  (last name first)  ·  %bakery  (inside the name)"),
+    ("Name", "Okafor  ·  okafor, ng  (last name first)  ·  Ngozi Okafor  (first name first)"),
     ("10-digit ID", "account, person, customer, premise, service agreement or service "
                     "point number"),
     ("Address", "12 Elm St  ·  postal code 62701"),
-    ("Phone", "+1 555 555 0101  ·  the last 7 digits are enough"),
+    ("Phone", "+1 555 555 0101  ·  555-555-0101  ·  the last 7 digits are enough"),
     ("E-mail", "ngozi.okafor@example.com  (subscribers are found too)"),
     ("Meter badge", "the number on the meter, or the POD reference"),
 )
@@ -150,6 +150,9 @@ class ControlCentralPane(QWidget):
         self.search_message = FieldMessage(self.field, self)
         self._shortcuts()
         ctx.current.changed.connect(self._context_changed)
+        ctx.current.saved.connect(self._data_saved)
+        #: The shown account was changed elsewhere while this pane was hidden.
+        self._stale = False
         self._show_page(self.empty_page)
 
     # ------------------------------------------------------------------------------ building
@@ -594,10 +597,22 @@ class ControlCentralPane(QWidget):
         if self.isVisible():
             self._load(account.account_number)
 
+    def _data_saved(self, account_number: str | None) -> None:
+        """Another pane or dialog saved something: re-read the 360° view if it shows it."""
+        if self.account_number is None or account_number not in (None, self.account_number):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._pending_account is not None:
             self._load(self._pending_account)
+        elif self._stale:
+            self._stale = False
+            self.refresh()
 
     # ------------------------------------------------------------------------------ actions
 

@@ -13,16 +13,18 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import Database
 from app.models.enums import UserRole
 from app.services.context import Actor
 from app.services.errors import DomainError
+from app.services.installation import Module, enabled_modules
 from app.services.overview import DatabaseOverview, database_overview
 from app.services.search import detect_kind
 from app.views.about import AboutDialog
 from app.views.control_central import CONTROL_CENTRAL, ControlCentralPane
-from app.views.current_context import CurrentContext
+from app.views.current_context import ContextBar, CurrentContext
 from app.views.history import NavigationHistory, Visit
 from app.views.panes import DEFAULT_PANE, PaneContext, pane_spec, pane_specs
 from app.views.settings_dialog import SettingsDialog
@@ -30,6 +32,14 @@ from app.views.widgets import FieldMessage, arrow_icon
 from app.views.worker import run_task
 
 SEARCH_PLACEHOLDER = "Search: name, ID, address, phone, e-mail, meter (Ctrl+F)"
+
+
+def read_modules(db: Database) -> frozenset[Module]:
+    """The optional modules switched on (one small read); all of them if it cannot be read."""
+    try:
+        return enabled_modules(db)
+    except (SQLAlchemyError, DomainError):
+        return frozenset(Module)
 
 
 def role_names(actor: Actor) -> str:
@@ -48,7 +58,9 @@ class MainWindow(QMainWindow):
         self.db = db
         self.actor = actor
         self.current = CurrentContext()
-        self.context = PaneContext(db, actor, self, self.current)
+        #: Optional modules are read once: switching one takes effect in the next window.
+        self.modules = read_modules(db)
+        self.context = PaneContext(db, actor, self, self.current, self.modules)
         self.history = NavigationHistory()
         self.panes: dict[str, QWidget] = {}
         self.overview: DatabaseOverview | None = None
@@ -121,6 +133,8 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         self.view_actions: dict[str, QAction] = {}
         for spec in pane_specs():
+            if not self.pane_available(spec.name):
+                continue
             action = view_menu.addAction(spec.title)
             if spec.shortcut:
                 action.setShortcut(QKeySequence(spec.shortcut))
@@ -159,6 +173,13 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.search_field)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
+        self.addToolBarBreak()
+        context = QToolBar("Current context")
+        context.setObjectName("context")
+        context.setMovable(False)
+        self.context_bar = ContextBar(self.current)
+        context.addWidget(self.context_bar)
+        self.addToolBar(context)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -184,7 +205,7 @@ class MainWindow(QMainWindow):
         pane = self.panes.get(name)
         if pane is None:
             spec = pane_spec(name)
-            if spec is None:
+            if spec is None or not self.pane_available(name):
                 raise KeyError(name)
             pane = spec.factory(self.context)
             pane.setProperty("paneName", name)
@@ -192,6 +213,11 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(pane, spec.title)
         self.tabs.setCurrentWidget(pane)
         return pane
+
+    def pane_available(self, name: str) -> bool:
+        """A pane exists and its optional module, if any, is switched on."""
+        spec = pane_spec(name)
+        return spec is not None and (spec.module is None or spec.module in self.modules)
 
     def current_pane_name(self) -> str | None:
         widget = self.tabs.currentWidget()
@@ -275,7 +301,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         url = self.db.url.set(password=None).render_as_string(hide_password=False)
-        dialog = SettingsDialog(self, current_url=url)
+        dialog = SettingsDialog(self, current_url=url, db=self.db, actor=self.actor)
         dialog.switch_requested.connect(self.database_switch_requested.emit)
         dialog.open()
         return dialog

@@ -4,7 +4,9 @@ A pane module registers itself at import time:
 
     register(PaneSpec("home", "Overview", "Ctrl+1", HomePane))
 
-and its module name goes into `PANE_MODULES` so that `pane_specs()` imports it. A factory takes a
+and its module name goes into `PANE_MODULES` so that `pane_specs()` imports it. A pane of an
+optional module names it (`PaneSpec(..., module=Module.PREMISE_MANAGEMENT)`): the main window
+offers it only while `ctx.modules` holds that module. A factory takes a
 `PaneContext` and returns the pane's widget. A pane may offer `pane_state() -> object` and
 `restore_state(state)` so that Back/Forward can bring it back as the user saw it.
 """
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.db import Database
 from app.services.context import Actor
+from app.services.installation import Module
 from app.views.current_context import CurrentContext
 
 #: Modules that register panes, in View-menu order. Later panes add their module here.
@@ -28,6 +31,7 @@ PANE_MODULES: tuple[str, ...] = (
     "app.views.control_central",
     "app.views.account_tree",
     "app.views.record",
+    "app.views.premise_management",
 )
 
 #: The pane a new window opens with.
@@ -53,6 +57,8 @@ class PaneContext:
     host: PaneHost
     #: The account being worked on and the caller, shared by every pane (spec/60 §A8.2).
     current: CurrentContext
+    #: Optional modules switched on for this database (read once when the window opens).
+    modules: frozenset[Module] = frozenset(Module)
 
 
 PaneFactory = Callable[[PaneContext], QWidget]
@@ -64,6 +70,8 @@ class PaneSpec:
     title: str
     shortcut: str
     factory: PaneFactory
+    #: The optional module the pane belongs to: offered only while it is switched on.
+    module: Module | None = None
 
 
 _registry: dict[str, PaneSpec] = {}

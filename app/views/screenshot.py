@@ -58,6 +58,11 @@ def take_screenshot(pane: str, out: Path, database_url: str,
     try:
         actor: Actor = SYSTEM if db.is_networked else users.login_os_user(db, os_username())
         window = MainWindow(db, actor)
+        if pane != "main" and not window.pane_available(pane):
+            print(f"switchboard: the pane '{pane}' belongs to a module that is switched off "
+                  "for this database (Settings → Optional modules).", file=sys.stderr)
+            window.deleteLater()
+            return EXIT_USER_ERROR
         window.resize(*size)
         window.show()
         if pane in ACCOUNT_PANES or account:
@@ -69,6 +74,8 @@ def take_screenshot(pane: str, out: Path, database_url: str,
         app.processEvents()
         if pane == "account-tree":
             _open_tree(widget)
+        if pane == "premise-management":
+            _find_landlord_premises(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -108,3 +115,14 @@ def _open_tree(widget: QWidget) -> None:
         widget.tree.expandToDepth(depth)
         wait_for_all()
         QApplication.processEvents()
+
+
+def _find_landlord_premises(widget: QWidget) -> None:
+    """Premise Management searched for "Linked to any landlord", as a CSR looking after
+    landlords would start; an empty database shows no match."""
+    from app.services.premise_management import LinkFilter, PremiseCriteria
+    from app.views.premise_management import PremiseManagementPane
+
+    if isinstance(widget, PremiseManagementPane):
+        widget.search(PremiseCriteria(landlord=LinkFilter.LINKED_TO_ANY))
+        wait_for_all()

@@ -1,4 +1,5 @@
-"""Settings: which database to open (with a connection test) and the theme. No passwords saved."""
+"""Settings: which database to open (with a connection test) and the theme. No passwords saved.
+Administrators also switch optional modules (e.g. Premise Management) for the whole database."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,13 +22,17 @@ from PySide6.QtWidgets import (
 
 from app import config
 from app.db import (
+    Database,
     current_revision,
     head_revision,
     open_database,
     parse_database_url,
     url_has_password,
 )
+from app.models.enums import UserRole
+from app.services.context import Actor
 from app.services.errors import DomainError
+from app.services.installation import Module, module_enabled, set_module_enabled
 from app.views.theme import apply_theme
 from app.views.widgets import label
 from app.views.worker import run_task
@@ -74,7 +80,8 @@ class SettingsDialog(QDialog):
 
     switch_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None, current_url: str = "") -> None:
+    def __init__(self, parent: QWidget | None, current_url: str = "",
+                 db: Database | None = None, actor: Actor | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(640)
@@ -116,6 +123,11 @@ class SettingsDialog(QDialog):
         url_box.addWidget(hint)
         form.addRow("Database:", url_box)
         form.addRow("Theme:", self.theme_box)
+        self._db, self._actor = db, actor
+        self.module_box: QCheckBox | None = None
+        self._module_was: bool | None = None
+        if db is not None and actor is not None and UserRole.ADMIN in actor.roles:
+            form.addRow("Optional modules:", self._build_modules())
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -129,6 +141,34 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+
+    def _build_modules(self) -> QVBoxLayout:
+        """Administrators: the Premise Management switch (every workstation of the database)."""
+        self.module_box = QCheckBox("Premise Management")
+        self.module_box.setEnabled(False)  # until its state is read
+        self.module_message = label("", "inlineError", wrap=True)
+        self.module_message.hide()
+        box = QVBoxLayout()
+        box.setSpacing(4)
+        box.addWidget(self.module_box)
+        box.addWidget(self.module_message)
+        box.addWidget(label("Switches the module's pane and menu entries on or off for every "
+                            "workstation of this database. It takes effect the next time the "
+                            "window opens.", "hint", wrap=True))
+        run_task(module_enabled, self._db, Module.PREMISE_MANAGEMENT,
+                 on_result=self._module_read, on_error=lambda exc: self._module_failed(exc))
+        return box
+
+    def _module_read(self, enabled: bool) -> None:
+        if self.module_box is not None:
+            self._module_was = bool(enabled)
+            self.module_box.setChecked(bool(enabled))
+            self.module_box.setEnabled(True)
+
+    def _module_failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.module_message.setText(_sentence(exc))
+        self.module_message.show()
 
     # ------------------------------------------------------------------------------ inline
 
@@ -175,6 +215,21 @@ class SettingsDialog(QDialog):
             self._show_message(problem)
             self.url_field.setFocus()
             return
+        box = self.module_box
+        if box is not None and self._module_was is not None and \
+                box.isChecked() != self._module_was and self._db is not None \
+                and self._actor is not None:
+            self.buttons.setEnabled(False)
+            run_task(set_module_enabled, self._db, self._actor, Module.PREMISE_MANAGEMENT,
+                     box.isChecked(), on_result=lambda _r: self._save_settings(raw),
+                     on_error=self._module_failed)
+            return
+        self._save_settings(raw)
+
+    def _save_settings(self, raw: str) -> None:
+        self.buttons.setEnabled(True)
+        if self.module_box is not None and self._module_was is not None:
+            self._module_was = self.module_box.isChecked()
         settings = config.Settings.load()
         settings.database_url = raw or None
         settings.theme = str(self.theme_box.currentData())

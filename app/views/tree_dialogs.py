@@ -310,7 +310,13 @@ class ActionDialog(QDialog):
         self.set_busy(False)
         self.result_value = result
         self.saved.emit(self.success_message(result))
+        self.ctx.current.notify_saved(self.saved_account())
         self.accept()
+
+    def saved_account(self) -> str | None:
+        """The account a save concerns (for `CurrentContext.saved`); None: perhaps any."""
+        number = getattr(self, "account_number", None)
+        return number if isinstance(number, str) and number else None
 
     def _failed(self, exc: BaseException) -> None:
         self.set_busy(False)

@@ -21,7 +21,6 @@ from app.services.search import SearchKind, search
 from app.views.control_central import NO_AUTHORITY, ControlCentralPane
 from app.views.current_context import CurrentAccount
 from app.views.main_window import MainWindow
-from app.views.panes import pane_spec
 from tests.conftest import CSR
 from tests.services.builders import household
 from tests.views.conftest import PEOPLE, settle
@@ -40,9 +39,7 @@ def demo_db(tmp_path: Path) -> Iterator[Database]:
 def _pane(qtbot: QtBot, window: MainWindow) -> ControlCentralPane:
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     pane = window.tabs.currentWidget()
-    if not isinstance(pane, ControlCentralPane):  # Ctrl+2 is shared while "search" exists
-        pane = window.open_pane("control-central")
-    assert isinstance(pane, ControlCentralPane)
+    assert isinstance(pane, ControlCentralPane)  # Ctrl+2 opens it
     settle(qtbot)
     return pane
 
@@ -330,8 +327,9 @@ def test_a_caller_without_authority_is_warned_about(qtbot: QtBot, open_window: O
     settle(qtbot)
     assert not pane.header.caller_warning.isVisible()
     assert window.current.account is not None and window.current.account.caller_has_authority
-    assert not any(a.code == "AL-CALLER" for a in (pane.dashboard.alerts if pane.dashboard
-                                                    else ()))
+    assert pane.dashboard is not None and pane.dashboard.alerts
+    assert not any(a.code == "AL-CALLER" for a in pane.dashboard.alerts)
+    assert window.context_bar.text.text().endswith("Caller: Okafor, Ngozi (Owner)")
 
 
 # -------------------------------------------------------------------------------- navigation
@@ -425,10 +423,7 @@ def test_open_in_account_tree_keeps_the_context(qtbot: QtBot, open_window: Opene
     settle(qtbot)
     assert window.current.account is not None
     assert window.current.account.account_number == number
-    if pane_spec("account-tree") is not None:
-        assert window.current_pane_name() == "account-tree"
-    else:  # the tree is not in this build: the pane says so and stays
-        assert window.current_pane_name() == "control-central"
+    assert window.current_pane_name() == "account-tree"
 
 
 # ------------------------------------------------------------------------- on both backends
@@ -495,3 +490,26 @@ def test_ctrl_n_opens_the_new_customer_dialog(qtbot: QtBot, open_window: Opener,
     dialog = next(w for w in QApplication.topLevelWidgets()
                   if w.isVisible() and w.windowTitle() == "New customer")
     dialog.reject()
+
+
+def test_the_context_bar_follows_the_account_and_a_save_elsewhere_refreshes_the_view(
+        qtbot: QtBot, open_window: Opener, small_db: Database) -> None:
+    window = open_window(small_db)
+    assert window.context_bar.text.text().startswith("No account chosen")
+    pane = _pane(qtbot, window)
+    _search(qtbot, pane, "Lindqvist")
+    number = pane.account_number
+    assert number is not None and pane.dashboard is not None
+    assert window.context_bar.text.text().startswith("Working on ")
+    assert "Caller: unknown" in window.context_bar.text.text()
+    roles_before = len(pane.dashboard.roles)
+    other = next(h.party_number for h in search(small_db, "okafor").hits)
+    roles.add_role(small_db, CSR, RoleForm(other, RoleType.PAYER, RoleTarget.ACCOUNT, number,
+                                           dt.date(2025, 1, 1)))
+    window.current.notify_saved(number)  # what a dialog does after its save
+    settle(qtbot)
+    assert len(pane.dashboard.roles) == roles_before + 1
+    assert "Okafor, Ngozi" in {r.party_name for r in pane.dashboard.roles}
+    qtbot.mouseClick(window.context_bar.clear_button, Qt.MouseButton.LeftButton)
+    assert window.current.account is None
+    assert window.context_bar.text.text().startswith("No account chosen")

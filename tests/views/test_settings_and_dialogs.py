@@ -8,18 +8,20 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.config import Settings
 from app.db import Database, head_revision
 from app.models.enums import UserRole
 from app.services import users
+from app.services.installation import Module, module_enabled
 from app.views import demo_loader
 from app.views.home import HomePane
 from app.views.login import LoginDialog
 from app.views.main_window import MainWindow
 from app.views.settings_dialog import PASSWORD_REFUSED, SettingsDialog
+from tests.conftest import CSR
 from tests.views.conftest import settle
 
 Opener = Callable[[Database], MainWindow]
@@ -98,6 +100,31 @@ def test_settings_test_button_reports_inline(qtbot: QtBot, empty_db: Database,
     _type_url(qtbot, dialog, "mysql://somewhere/db")
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert "not supported" in dialog.url_message.text()
+
+
+def test_an_administrator_switches_premise_management_off_for_the_next_window(
+        qtbot: QtBot, open_window: Opener, empty_db: Database) -> None:
+    window = open_window(empty_db)  # the first local user is an administrator
+    dialog = window.open_settings()
+    qtbot.addWidget(dialog)
+    settle(qtbot)
+    box = dialog.module_box
+    assert box is not None and box.isChecked() and box.isEnabled()
+    assert "next time the window opens" in " ".join(
+        w.text() for w in dialog.findChildren(QLabel))
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    settle(qtbot)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert not module_enabled(empty_db, Module.PREMISE_MANAGEMENT)
+    assert "premise-management" in window.view_actions  # this window keeps it
+    csr = MainWindow(empty_db, CSR)
+    qtbot.addWidget(csr)
+    assert "premise-management" not in csr.view_actions
+    other = csr.open_settings()
+    qtbot.addWidget(other)
+    assert other.module_box is None  # not an administrator: no module switch
 
 
 def test_switch_database_button_opens_settings(qtbot: QtBot, open_window: Opener,
