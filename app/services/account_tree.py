@@ -260,6 +260,7 @@ def _party_account_rows(walk: _Walk, party: Party) -> tuple[list[Account], int, 
         .where(PartyRole.party_id == party.id, PartyRole.premise_id.is_(None),
                *walk.role_filter())
         .group_by(account_id, PartyRole.role_type)
+        .order_by(account_id, PartyRole.role_type)  # the same first accounts every time
         .limit(MAX_PARTY_ROLE_ROWS)
     ):
         now, past = held.setdefault(int(acct_id), (set(), set()))

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, null, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, null, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db import Database
@@ -50,6 +50,9 @@ MAX_ROWS = 1000
 MIN_NAME_CHARS = 2
 MIN_ADDRESS_CHARS = 3
 MIN_POSTAL_CHARS = 3
+#: At most this many link rows (roles, agreements) are read to expand one page of matches: a
+#: party with roles on thousands of accounts shows the first of them in number order.
+MAX_LINK_ROWS = 5_000
 #: Above every character: `key >= p AND key < p || TOP` is the prefix range of p.
 TOP = "\U0010ffff"
 
@@ -114,6 +117,8 @@ _NOTES = {SearchKind.NAME: "recognised as a name", SearchKind.ADDRESS: "recognis
           SearchKind.EMAIL: "recognised as an e-mail address", SearchKind.ANY_ID: "searched as an ID"}
 _ID_TEXT = re.compile(r"[0-9][0-9 \-]*", re.ASCII)
 _PHONE_TEXT = re.compile(r"[0-9 ().\-/]+", re.ASCII)
+#: Ten digits grouped as a North American number is written: 3, 3 and 4 digits.
+_PHONE_GROUPS = re.compile(r"[0-9]{3}[ .\-][0-9]{3}[ .\-][0-9]{4}", re.ASCII)
 _POSTAL = (
     re.compile(r"[0-9]{5}(?:-[0-9]{4})?", re.ASCII),                       # 62701, 62701-1234
     re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", re.ASCII),       # SW1A 1AA
@@ -127,6 +132,15 @@ _NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[\s,'’.&\-])*")
 
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if "0" <= ch <= "9")
+
+
+def _bad_id(text: str) -> str | None:
+    """Why a 10-digit text is not an ID (its check digit), or None when it is one."""
+    try:
+        check_identifier(text)
+    except ValidationError as exc:
+        return exc.message
+    return None
 
 
 def _is_phone(text: str, *, plain_ten: bool = False) -> bool:
@@ -145,13 +159,13 @@ def detect_kind(text: str) -> SearchKind | None:
     if not t:
         return None
     if _ID_TEXT.fullmatch(t) and len(_digits(t)) == ID_LENGTH:
-        try:
-            check_identifier(t)
-        except ValidationError as exc:
-            raise ValidationError(
-                f"{exc.message} If it is a phone number, search with the kind Phone.", exc.field
-            ) from None
-        return SearchKind.ANY_ID
+        problem = _bad_id(t)
+        if problem is None:
+            return SearchKind.ANY_ID
+        if _PHONE_GROUPS.fullmatch(t):  # "555-555-0101", "555 555 0101": read out as a phone
+            return SearchKind.PHONE
+        raise ValidationError(f"{problem} If it is a phone number, search with the kind Phone.",
+                              "search")
     if "@" in t:
         return SearchKind.EMAIL
     if any(p.fullmatch(t.upper()) for p in _POSTAL):
@@ -208,9 +222,11 @@ class _Ctx:
         return and_(key >= value, key < value + TOP)
 
     def role_current(self) -> ColumnElement[bool]:
+        """Roles in force today (as the 360° view counts them); every role with history."""
         if self.history:
             return true()
-        return or_(PartyRole.effective_to.is_(None), PartyRole.effective_to >= self.today)
+        return and_(PartyRole.effective_from <= self.today,
+                    or_(PartyRole.effective_to.is_(None), PartyRole.effective_to >= self.today))
 
     @property
     def sa_statuses(self) -> tuple[SAStatus, ...]:
@@ -237,6 +253,11 @@ def search(db: Database, text: str, kind: SearchKind | None = None, *,
         if not anchors and kind is SearchKind.ANY_ID and _is_phone(query, plain_ten=True):
             kind, note = SearchKind.PHONE, "no ID matched, so searched as a phone number"
             anchors, extra = _anchors(ctx, kind, query)
+        if not anchors and note == _NOTES[SearchKind.PHONE] and len(_digits(query)) == ID_LENGTH:
+            problem = _bad_id(query)  # "555-555-0102" with no such phone: perhaps a typed ID
+            if problem is not None:
+                raise ValidationError(f"No customer has the phone number {query}; read as an "
+                                      f"ID, {problem}", "search")
         rows = _expand(ctx, anchors)
         start = page * page_size
         hits = _hits(ctx, rows[start:start + page_size])
@@ -367,8 +388,9 @@ def _email_anchors(ctx: _Ctx, query: str) -> list[_Anchor]:
     email = normalise_email(query, "search")
     found = [_Anchor("party", pid, f"E-mail {email}") for pid, _ in _party_contacts(
         ctx, PartyContact.value == email, PartyContact.kind == ContactKind.EMAIL)]
-    active = true() if ctx.history else or_(Subscription.active_to.is_(None),
-                                            Subscription.active_to >= ctx.today)
+    active = true() if ctx.history else and_(
+        Subscription.active_from <= ctx.today,
+        or_(Subscription.active_to.is_(None), Subscription.active_to >= ctx.today))
     subscribers = ctx.session.execute(
         select(Subscription.id, Subscription.account_id, Subscription.display_name)
         .join(Account, Account.id == Subscription.account_id)
@@ -382,17 +404,23 @@ def _email_anchors(ctx: _Ctx, query: str) -> list[_Anchor]:
 
 
 def _badge_anchors(ctx: _Ctx, query: str) -> tuple[list[_Anchor], str]:
+    """A meter badge (the service points it is installed on today, or ever with history), or
+    else a service point's POD reference (spec/60 §A8.1)."""
     badge = query.strip().upper()
     meter_id = ctx.session.scalar(select(Meter.id).where(Meter.badge_number == badge))
     if meter_id is None:
-        return [], ""
+        pod = ctx.session.execute(select(ServicePoint.id, ServicePoint.premise_id).where(
+            ServicePoint.external_pod_ref.in_({badge, query.strip()}))).first()
+        if pod is None:
+            return [], ""
+        return [_Anchor("sp", pod[0], f"POD {badge}", pod[1])], ""
+    installed_now = true() if ctx.history else and_(
+        DeviceInstallation.installed_on <= ctx.today,
+        or_(DeviceInstallation.removed_on.is_(None), DeviceInstallation.removed_on > ctx.today))
     installed = ctx.session.execute(
         select(ServicePoint.id, ServicePoint.premise_id)
         .join(DeviceInstallation, DeviceInstallation.service_point_id == ServicePoint.id)
-        .where(DeviceInstallation.meter_id == meter_id,
-               DeviceInstallation.installed_on <= ctx.today,
-               or_(DeviceInstallation.removed_on.is_(None),
-                   DeviceInstallation.removed_on >= ctx.today))
+        .where(DeviceInstallation.meter_id == meter_id, installed_now)
         .order_by(ServicePoint.id)
         .limit(ctx.limit)
     ).all()
@@ -481,6 +509,9 @@ def _party_links(ctx: _Ctx, party_ids: Iterable[int]) -> dict[int, dict[int, set
             .where(PartyRole.party_id.in_(missing), ctx.role_current(),
                    or_(PartyRole.account_id.is_not(None),
                        ServiceAgreement.status.in_(ctx.sa_statuses)))
+            .distinct()
+            .order_by(PartyRole.party_id, Account.number, PartyRole.role_type)
+            .limit(MAX_LINK_ROWS)
         ):
             ctx.links[party_id].setdefault(account_id, set()).add(role)
             ctx.accounts[account_id] = (number, customer_id)
@@ -505,8 +536,10 @@ def _parties_of_accounts(ctx: _Ctx, account_ids: list[int]) -> dict[int, list[in
                ServiceAgreement.status.in_(ctx.sa_statuses), ctx.role_current(), live)
     )
     found: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    for stmt in (on_account, on_agreement):
-        for account_id, party_id, name in ctx.session.execute(stmt):
+    for stmt in (on_account, on_agreement):  # each account's parties once, not once per role
+        cols = stmt.selected_columns
+        for account_id, party_id, name in ctx.session.execute(
+                stmt.distinct().order_by(cols[0], cols[2], cols[1]).limit(MAX_LINK_ROWS)):
             found[account_id or 0].add((name, party_id))
     legal: dict[int, int] = dict(ctx.session.execute(
         select(Account.id, Customer.legal_party_id)
@@ -532,6 +565,8 @@ def _accounts_at(ctx: _Ctx, column: _IdColumn,
         .join(Customer, Customer.id == Account.customer_id)
         .where(column.in_(ids), ServiceAgreement.status.in_(ctx.sa_statuses), linked)
         .distinct()
+        .order_by(column, Account.number)
+        .limit(MAX_LINK_ROWS)
     )
     found: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     for key, account_id, number, owner in rows:
@@ -590,20 +625,20 @@ def _by_id(ctx: _Ctx, ids: set[int], stmt: Any) -> dict[int | None, Any]:
 
 def _main_premises(ctx: _Ctx, account_ids: set[int]) -> dict[int, int]:
     """Each account's main premise: the premise of its earliest current agreement (with
-    history, of its earliest agreement when none is current)."""
+    history, of its earliest agreement when none is current). One row per account."""
     if not account_ids:
         return {}
-    best: dict[int, tuple[bool, dt.date, int, int]] = {}
-    for account_id, status, start, sa_id, premise_id in ctx.session.execute(
-        select(ServiceAgreement.account_id, ServiceAgreement.status,
-               ServiceAgreement.start_date, ServiceAgreement.id, ServicePoint.premise_id)
-        .join(SaSp,
-              SaSp.service_agreement_id == ServiceAgreement.id)
+    rank = func.row_number().over(
+        partition_by=ServiceAgreement.account_id,
+        order_by=(case((ServiceAgreement.status.in_(CURRENT_SA), 0), else_=1),
+                  ServiceAgreement.start_date, ServiceAgreement.id, ServicePoint.premise_id))
+    ranked = (
+        select(ServiceAgreement.account_id, ServicePoint.premise_id, rank.label("rank"))
+        .join(SaSp, SaSp.service_agreement_id == ServiceAgreement.id)
         .join(ServicePoint, ServicePoint.id == SaSp.service_point_id)
         .where(ServiceAgreement.account_id.in_(account_ids),
                ServiceAgreement.status.in_(ctx.sa_statuses))
-    ):
-        key = (status not in CURRENT_SA, start, sa_id, premise_id)
-        if account_id not in best or key < best[account_id]:
-            best[account_id] = key
-    return {aid: key[3] for aid, key in best.items()}
+        .subquery()
+    )
+    return {aid: pid for aid, pid in ctx.session.execute(
+        select(ranked.c.account_id, ranked.c.premise_id).where(ranked.c.rank == 1))}

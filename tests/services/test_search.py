@@ -103,8 +103,39 @@ def test_the_kind_is_recognised_from_the_text(text: str, kind: SearchKind | None
 def test_a_ten_digit_number_with_a_bad_check_digit_is_refused_before_any_search() -> None:
     bad = VALID_ID[:-1] + str((int(VALID_ID[-1]) + 1) % 10)
     with pytest.raises(ValidationError, match="check digit does not match") as caught:
-        detect_kind(f"{bad[:3]} {bad[3:6]}-{bad[6:]}")
+        detect_kind(bad)
     assert "kind Phone" in caught.value.message
+    with pytest.raises(ValidationError, match="check digit does not match"):
+        detect_kind(f"{bad[:5]} {bad[5:]}")  # not grouped the way phone numbers are
+
+
+@pytest.mark.parametrize("typed", ["555-555-0102", "555 555 0102", "555.555.0102",
+                                   "555 555-0102"])
+def test_ten_digits_grouped_like_a_phone_number_are_one_whatever_the_check_digit(
+        typed: str) -> None:
+    assert detect_kind(typed) is K.PHONE
+
+
+def test_a_grouped_number_that_is_no_ones_phone_says_so_and_why_it_is_no_id(
+        db: Database) -> None:
+    parties.create_person(db, CSR, PersonForm("Adeyemi", "Tola", phone="(555) 555-0102"))
+    page = search(db, "555-555-0102")  # 5555550102 has no valid check digit: not an ID
+    assert page.kind is K.PHONE and page.note == "recognised as a phone number"
+    assert [h.party_name for h in page.hits] == ["Adeyemi, Tola"]
+    with pytest.raises(ValidationError) as caught:
+        search(db, "555-555-0199")
+    assert caught.value.message.startswith(
+        "No customer has the phone number 555-555-0199; read as an ID, 5555550199 is not a "
+        "valid ID: its check digit does not match.")
+
+
+def test_a_pod_reference_finds_the_service_point_like_a_meter_badge(db: Database) -> None:
+    home = household(db)
+    sp = service_points.create_service_point(db, CSR, home.premise, ServiceType.WATER,
+                                             external_pod_ref="NZ-0001234567")
+    (hit,) = search(db, "NZ-0001234567", K.METER_BADGE).hits
+    assert (hit.premise_number, hit.matched) == (home.premise, "POD NZ-0001234567")
+    assert sp.number
 
 
 # -------------------------------------------------------------------------------------- names
