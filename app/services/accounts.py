@@ -21,6 +21,7 @@ from app.models.enums import (
     RoleType,
     UserRole,
 )
+from app.services.authority import OnCall, audit_reason
 from app.services.common import (
     check_period,
     check_version,
@@ -233,10 +234,15 @@ def add_subscription(
     display_name: str = "",
     premise_number: str | None = None,
     reason: str | None = None,
+    *,
+    on_call: OnCall | None = None,
 ) -> SubscriptionView:
     """An e-mail copy of the account's correspondence. A subscriber gains no authority (R-A9).
-    `reason` (e.g. the override when the caller has no authority, R-A8) goes to the audit."""
+    `reason` goes to the audit; with `on_call` the caller needs authority on the account or
+    the CSR an override reason (R-A8), which becomes the audit reason."""
     actor.require("add subscriptions", *EDITORS)
+    if on_call is not None:
+        reason = audit_reason(db, account_number, on_call, "add a subscription") or reason
     address = normalise_email(email)
     if not correspondence_types:
         raise ValidationError("Tick at least one kind of correspondence to copy.", "types")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.models import Account, Customer, Party, PartyRole, Premise, ServiceAgreement
 from app.models.enums import ROLE_TARGETS, RoleTarget, RoleType, UserRole
+from app.services.authority import OnCall, audit_reason
 from app.services.common import check_period, check_version, get_by_number, periods_overlap
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import NotFound, ValidationError
@@ -170,9 +171,14 @@ def add_role_in(
     return role
 
 
-def add_role(db: Database, actor: Actor, form: RoleForm, reason: str | None = None) -> RoleView:
-    """`reason` (e.g. the override when the caller has no authority, R-A8) goes to the audit."""
+def add_role(db: Database, actor: Actor, form: RoleForm, reason: str | None = None, *,
+             on_call: OnCall | None = None) -> RoleView:
+    """`reason` goes to the audit. With `on_call` (a CSR acting for a caller) a role on an
+    account needs a caller with authority on it or an override reason (R-A8), which becomes
+    the audit reason."""
     actor.require("add roles", *EDITORS)
+    if on_call is not None and form.target is RoleTarget.ACCOUNT:
+        reason = audit_reason(db, form.target_number, on_call, "add a role") or reason
     with transaction(db, actor, reason=reason or None) as session:
         party = get_by_number(session, Party, form.party_number, "person or organisation", "party")
         model, label, _ = _TARGET_MODELS[form.target]

@@ -36,10 +36,10 @@ from app.models import (
     ServicePoint,
 )
 from app.models.enums import AccountStatus, CustomerClass, SAStatus, ServiceType, UserRole
-from app.services.common import get_by_number, optional_text
+from app.services.authority import OnCall, OverrideReasonRequired, audit_reason
+from app.services.common import get_by_number
 from app.services.context import Actor, read_only, transaction
-from app.services.control_central import caller_authority
-from app.services.errors import DomainError, ValidationError
+from app.services.errors import ValidationError
 from app.services.service_agreements import (
     ServiceAgreementForm,
     ServiceAgreementView,
@@ -49,6 +49,8 @@ from app.services.service_agreements import (
 )
 
 EDITORS = (UserRole.CSR, UserRole.SUPERVISOR)
+__all__ = ["OverrideReasonRequired", "StartServiceForm", "StopServiceForm", "start_options",
+           "start_service", "stop_service"]
 
 #: What a new occupant gets when the service point had nobody before: (agreement type, rate)
 #: per service type and customer class. These are the demo utility's rate codes.
@@ -69,10 +71,6 @@ DEFAULT_AGREEMENTS: dict[tuple[ServiceType, CustomerClass], tuple[str, str]] = {
 }
 
 STOPPABLE = (SAStatus.PENDING_START, SAStatus.ACTIVE)
-
-
-class OverrideReasonRequired(DomainError):
-    """The caller has no authority on the account and no override reason was given."""
 
 
 @dataclass(frozen=True)
@@ -110,31 +108,6 @@ class StopServiceForm:
     requested_by: str = ""
     caller_party_number: str | None = None
     override_reason: str = ""
-
-
-# ------------------------------------------------------------------------------ authority
-
-
-def _audit_reason(db: Database, account_number: str, caller_party_number: str | None,
-                  override_reason: str, requested_by: str, action: str) -> str | None:
-    """R-A8: the caller must be owner or administrator of the account today, or the CSR gives
-    an override reason. Returns the reason text for the audit rows (None when nothing to say)."""
-    override = optional_text(override_reason, "override_reason", "the override reason", 200)
-    requester = optional_text(requested_by, "requested_by", "who requested it", 100)
-    authority = caller_authority(db, account_number, caller_party_number or None)
-    if not authority.allowed and override is None:
-        raise OverrideReasonRequired(
-            f"{authority.reason.rstrip('.')}. Type the reason for the override to {action} "
-            "anyway; it is written to the audit trail.",
-            "override_reason",
-        )
-    parts = []
-    if requester:
-        parts.append(f"{action[0].upper()}{action[1:]} requested by {requester}")
-    if not authority.allowed:
-        who = f"caller {caller_party_number}" if caller_party_number else "unknown caller"
-        parts.append(f"override, {who} has no authority: {override}")
-    return "; ".join(parts)[:254] or None
 
 
 # ------------------------------------------------------------------------------ start
@@ -218,8 +191,8 @@ def start_service(db: Database, actor: Actor, form: StartServiceForm) -> list[Se
     actor.require("start service", *EDITORS)
     if not form.service_point_numbers:
         raise ValidationError("Choose at least one service point to start.", "service_points")
-    reason = _audit_reason(db, form.account_number, form.caller_party_number,
-                           form.override_reason, form.requested_by, "start service")
+    reason = audit_reason(db, form.account_number, OnCall(
+        form.caller_party_number, form.override_reason, form.requested_by), "start service")
     with transaction(db, actor, reason=reason) as session:
         account = get_by_number(session, Account, form.account_number, "account", "account")
         if account.status is AccountStatus.CLOSED:
@@ -272,8 +245,8 @@ def stop_service(db: Database, actor: Actor, form: StopServiceForm) -> list[Serv
     actor.require("stop service", *EDITORS)
     if not form.service_agreement_numbers:
         raise ValidationError("Choose at least one agreement to stop.", "service_agreements")
-    reason = _audit_reason(db, form.account_number, form.caller_party_number,
-                           form.override_reason, form.requested_by, "stop service")
+    reason = audit_reason(db, form.account_number, OnCall(
+        form.caller_party_number, form.override_reason, form.requested_by), "stop service")
     with transaction(db, actor, reason=reason) as session:
         account = get_by_number(session, Account, form.account_number, "account", "account")
         stopped = []

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import ROLE_TARGETS, CorrespondenceType, RoleTarget, RoleType
 from app.services import accounts, premises, roles
+from app.services.authority import OnCall
 from app.services.context import today
 from app.services.control_central import Authority, caller_authority
 from app.services.errors import ConcurrentChange, DomainError, ValidationError
@@ -253,6 +254,12 @@ class ActionDialog(QDialog):
             )
         return reason
 
+    def on_call(self) -> OnCall:
+        """The caller of the context and the typed override reason, for the service's own
+        authority check (R-A8)."""
+        caller = self.check.caller_party_number if self.check is not None else None
+        return OnCall(caller, self.override_reason())
+
     # ------------------------------------------------------------------------------ errors
 
     def clear_errors(self) -> None:
@@ -413,7 +420,7 @@ class AddRoleDialog(ActionDialog):
             comments=self.comments.text(),
         )
         return partial(roles.add_role, self.ctx.db, self.ctx.actor, form,
-                       reason=self.override_reason() or None)
+                       on_call=self.on_call())
 
     def success_message(self, result: Any) -> str:
         view: roles.RoleView = result
@@ -466,7 +473,7 @@ class AddSubscriptionDialog(ActionDialog):
         return partial(accounts.add_subscription, self.ctx.db, self.ctx.actor,
                        self.account_number, self.email.text(), chosen, start,
                        display_name=self.display_name.text(),
-                       reason=self.override_reason() or None)
+                       on_call=self.on_call())
 
     def success_message(self, result: Any) -> str:
         view: accounts.SubscriptionView = result
