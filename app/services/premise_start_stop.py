@@ -29,6 +29,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -171,6 +172,26 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
+G = TypeVar("G", StartGroup, StopGroup)
+
+
+def _chosen_groups(plan: Sequence[G], chosen: Sequence[GroupKey], done: str, advice: str,
+                   field: str) -> list[G]:
+    """The ticked groups as the plan now reads them, inside the saving transaction: refused
+    when one no longer exists (someone else started or stopped service meanwhile) or when any
+    of them has a problem, every problem listed."""
+    by_key = {g.key: g for g in plan}
+    if any(key not in by_key for key in chosen):
+        raise ValidationError(
+            "The SA groups changed since they were shown (someone else started or stopped "
+            f"service here). Nothing was {done}; press Show SA Groups again.", "groups")
+    groups = [by_key[key] for key in sorted(set(chosen))]
+    problems = [p for g in groups for p in g.problems]
+    if problems:
+        raise ValidationError(f"Nothing was {done}: " + "; ".join(problems) + advice, field)
+    return groups
+
+
 # ------------------------------------------------------------------------------ start
 
 
@@ -287,17 +308,8 @@ def mass_start(db: Database, actor: Actor, request: MassStartRequest,
         list(session.scalars(select(ServicePoint.id).where(
             ServicePoint.premise_id.in_([p.id for p in premises]))
             .order_by(ServicePoint.id).with_for_update()))
-        plan = {g.key: g for g in _plan_in(session, account, premises, request).groups}
-        missing = [key for key in chosen if key not in plan]
-        if missing:
-            raise ValidationError(
-                "The SA groups changed since they were shown (someone else started or stopped "
-                "service here). Nothing was started; press Show SA Groups again.", "groups")
-        groups = [plan[key] for key in sorted(set(chosen))]
-        problems = [p for g in groups for p in g.problems]
-        if problems:
-            raise ValidationError("Nothing was started: " + "; ".join(problems) + ".",
-                                  "groups")
+        groups = _chosen_groups(_plan_in(session, account, premises, request).groups, chosen,
+                                "started", ".", "groups")
         stopped = []
         for group in groups:
             for stop in group.back_to_back:
@@ -378,17 +390,9 @@ def mass_stop(db: Database, actor: Actor, request: MassStopRequest,
     with transaction(db, actor, reason=_reason(request.requested_by, "Stop service")) as session:
         premises = chosen_premises(session, request.premises,
                                    include_children=request.include_children)
-        plan = {g.key: g for g in _stop_plan_in(session, premises, request).groups}
-        if any(key not in plan for key in chosen):
-            raise ValidationError(
-                "The SA groups changed since they were shown (someone else started or stopped "
-                "service here). Nothing was stopped; press Show SA Groups again.", "groups")
-        groups = [plan[key] for key in sorted(set(chosen))]
-        problems = [p for g in groups for p in g.problems]
-        if problems:
-            raise ValidationError("Nothing was stopped: " + "; ".join(problems)
-                                  + ". Choose a later stop date or untick that group.",
-                                  "stop_date")
+        groups = _chosen_groups(_stop_plan_in(session, premises, request).groups, chosen,
+                                "stopped", ". Choose a later stop date or untick that group.",
+                                "stop_date")
         stopped = []
         for number in sorted(n for g in groups for n in g.agreements):
             sa = get_by_number(session, ServiceAgreement, number, "service agreement",

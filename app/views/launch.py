@@ -23,6 +23,7 @@ from app.services import users
 from app.services.context import Actor
 from app.services.errors import DomainError
 from app.views import demo_loader
+from app.views.gc_guard import collect_on_ui_thread
 from app.views.login import log_in
 from app.views.main_window import MainWindow
 from app.views.theme import apply_theme
@@ -43,6 +44,7 @@ def ensure_application() -> QApplication:
     app.setApplicationDisplayName("Switchboard")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Switchboard")
+    collect_on_ui_thread(app)
     return app
 
 

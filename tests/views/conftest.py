@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from app.db import Database, open_database  # noqa: E402
 from app.services import users  # noqa: E402
+from app.views.gc_guard import collect_on_ui_thread  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
 from app.views.worker import pending_tasks  # noqa: E402
 from tests.services.builders import company, household  # noqa: E402
@@ -22,6 +24,13 @@ from tests.services.builders import company, household  # noqa: E402
 PEOPLE = (("Okafor", "Ngozi", "12 Elm St"), ("Okonkwo", "Chidi", "3 Oak Ave"),
           ("Lindqvist", "Maja", "77 Birch Rd"))
 COMPANY = "Acme Bakery Ltd"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_garbage_on_the_ui_thread(qapp: QApplication) -> None:
+    """As the application does (app.views.gc_guard): a collection started in a worker thread
+    must never destroy Qt objects."""
+    collect_on_ui_thread(qapp)
 
 
 @pytest.fixture(autouse=True)
