@@ -20,7 +20,9 @@ from app.db import Database
 from app.demo.builder import Builder
 from app.demo.sink import PostgresSink, Sink, SqliteSink
 from app.demo.tables import CHARACTERISTIC_TYPES, REFERENCE_COLUMNS, TABLE_COLUMNS
+from app.services.context import SYSTEM
 from app.services.errors import DomainError
+from app.services.rates import load_shipped_rates
 
 __all__ = ["CHUNK_ACCOUNTS", "DemoSummary", "generate"]
 
@@ -114,6 +116,7 @@ def generate(
         sink.finish(builder.ids)
     finally:
         sink.close()
+    load_shipped_rates(db, SYSTEM)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],

@@ -12,6 +12,16 @@ from app.models.financials import Adjustment, Bill, BillSegment, Payment
 from app.models.installation import InstallationOption
 from app.models.parties import CommunicationPreference, Party, PartyContact, PartyIdentifier
 from app.models.premises import LandlordAgreement, Premise, PremiseGeo
+from app.models.rates import (
+    BillFactorRow,
+    RateComponentRow,
+    RateScheduleRow,
+    RateVersionRow,
+    SaContractQuantity,
+    SaContractRider,
+    SaContractValue,
+    SaTaxExemption,
+)
 from app.models.roles import PartyRole
 from app.models.service_agreements import (
     ServiceAgreement,
@@ -29,6 +39,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Bill",
+    "BillFactorRow",
     "BillSegment",
     "CharacteristicAllowedValue",
     "CharacteristicType",
@@ -47,7 +58,14 @@ __all__ = [
     "Payment",
     "Premise",
     "PremiseGeo",
+    "RateComponentRow",
+    "RateScheduleRow",
+    "RateVersionRow",
     "Register",
+    "SaContractQuantity",
+    "SaContractRider",
+    "SaContractValue",
+    "SaTaxExemption",
     "ServiceAgreement",
     "ServiceAgreementRate",
     "ServiceAgreementServicePoint",

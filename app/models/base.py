@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, String, func
+from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, Numeric, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,6 +24,26 @@ Money = Numeric(14, 2, asdecimal=True)
 
 #: A people-facing identifier: 10 digits with a Damm check digit (app.engine.identifiers).
 Identifier = String(10)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A decimal kept exactly as given, digits and exponent (a price of 0.012340 stays so).
+
+    Stored as text: SQLite has no decimal type and would round through a float; a rate's
+    precision is part of its definition. Nothing sorts or sums these in SQL."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        return str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
 
 
 class Base(DeclarativeBase):
