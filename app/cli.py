@@ -8,6 +8,8 @@
     switchboard screenshot PANE --out FILE.png [--account NUMBER] [--database URL]
     switchboard rate check --rate CODE_OR_FILE --from DATE --to DATE --quantity KWH=1200 [--json]
     switchboard rate list | rate validate FILE
+    switchboard rate import FILE… [--replace] [--database URL]
+    switchboard rate export CODE [--out FILE] [--no-dependencies] [--database URL]
     switchboard search TEXT [--kind K] [--json] [--history] [--page N] [--database URL]
 
 Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
@@ -139,11 +141,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "rate":                      # needs no database
+    from app.cli_rates import DATABASE_ACTIONS
+
+    if args.command == "rate" and args.rate_action not in DATABASE_ACTIONS:   # no database
         from app.cli_rates import run_rate_command
 
         return run_rate_command(args, sys.stdout)
     url = resolve_database_url(args.database)
+    if args.command == "rate":
+        from app.cli_rates import run_rate_database_command
+
+        return run_rate_database_command(args, url, sys.stdout, _importer)
     if args.command is None:
         from app.views.launch import run_gui
 
@@ -281,6 +289,14 @@ def _search(args: argparse.Namespace, url: str) -> int:
     more = f"; more: --page {args.page + 1}" if page.has_more else ""
     print(f"{count} match{'' if count == 1 else 'es'} (page {args.page}) — {page.note}{more}")
     return 0
+
+
+def _importer(db: Database) -> Actor:
+    """Who stores rate files: the system on a database without users (a fresh one, as for demo
+    data), else the user running the command, as for `user add`."""
+    from app.services import users
+
+    return users.SYSTEM if users.user_count(db) == 0 else _cli_actor(db)
 
 
 def _cli_actor(db: Database) -> Actor:

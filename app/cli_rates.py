@@ -1,10 +1,17 @@
-"""``switchboard rate …``: rate checks from the command line, with no database.
+"""``switchboard rate …``: rate checks from the command line, with no database, and moving rate
+files in and out of a database.
 
     switchboard rate check --rate CODE_OR_FILE --from DATE --to DATE
                            --quantity KWH=1200 [--quantity KW=20] [--quantity KWH/PEAK=400]
                            [--char STATE=CA] [--revenue-class RES] [--json]
     switchboard rate list
     switchboard rate validate FILE_OR_DIR
+    switchboard rate import FILE_OR_DIR… [--replace] [--database URL]
+    switchboard rate export CODE [--out FILE] [--no-dependencies] [--database URL]
+
+``import`` stores rate files (a code the database already has is refused unless ``--replace``);
+``export`` writes a rate schedule of the database as a rate file, by default with everything it
+needs (bill factors, rules, control tables, sub-rates) so that it loads on its own.
 
 ``--rate`` names a rate schedule of the shipped library (``app/resources/rates``) or a YAML
 rate file; a file is loaded on top of the shipped library, so it may use its bill factors and
@@ -21,7 +28,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.engine.rates import (
     CompiledRate,
@@ -33,6 +40,15 @@ from app.engine.rates import (
     load_library,
     load_shipped_library,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from app.db import Database
+    from app.services.context import Actor
+
+#: The actions that read or write a database (the others need none).
+DATABASE_ACTIONS = ("import", "export")
 
 _AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _TOO_BIG = Decimal("1e15")
@@ -68,6 +84,23 @@ def add_rate_parser(sub: Any) -> None:
     val = actions.add_parser("validate", help="load and compile every rate of a file or folder")
     val.add_argument("path", type=Path)
 
+    from app.cli import _add_database_option
+
+    imp = actions.add_parser("import", help="store rate files in the database")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE_OR_DIR",
+                     help="YAML rate files, or folders of them (docs/rate-files.md)")
+    imp.add_argument("--replace", action="store_true",
+                     help="overwrite definitions whose codes the database already has")
+    _add_database_option(imp)
+    exp = actions.add_parser("export", help="write a rate schedule of the database as a rate file")
+    exp.add_argument("code", metavar="CODE", help="the rate schedule's code")
+    exp.add_argument("--out", type=Path, metavar="FILE",
+                     help="write the file here (default: standard output)")
+    exp.add_argument("--no-dependencies", dest="dependencies", action="store_false",
+                     help="only the rate schedule, without the bill factors, rules, control "
+                          "tables and sub-rates it uses")
+    _add_database_option(exp)
+
 
 def _date(text: str) -> dt.date:
     try:
@@ -98,6 +131,39 @@ def run_rate_command(args: argparse.Namespace, out: Any) -> int:
         out.write("\n")
     else:
         out.write(format_result(result))
+    return 0
+
+
+def run_rate_database_command(args: argparse.Namespace, url: str, out: Any,
+                              actor_for: Callable[[Database], Actor]) -> int:
+    """``rate import`` and ``rate export``: ``actor_for`` says who is importing."""
+    from app.db import open_database
+    from app.services import rates
+
+    if args.rate_action == "export" and args.out is not None and args.out.is_dir():
+        raise RateCommandError(f"--out {args.out} is a folder; name the file to write")
+    db = open_database(url)
+    try:
+        if args.rate_action == "import":
+            summary = rates.import_rate_files(db, actor_for(db), args.files,
+                                              replace_existing=args.replace)
+            print(f"{db.description}: {summary.text}", file=out)
+            for label, codes in (("added", summary.added), ("replaced", summary.replaced)):
+                if codes:
+                    print(f"  {label}: {', '.join(codes)}", file=out)
+            return 0
+        text = rates.export_rate_schedule(db, args.code.strip().upper(),
+                                          dependencies=args.dependencies)
+    finally:
+        db.dispose()
+    if args.out is None:
+        out.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise RateCommandError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"wrote {args.out}", file=out)
     return 0
 
 
@@ -261,5 +327,5 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-__all__ = ["RateCommandError", "RateError", "add_rate_parser", "format_result",
-           "run_rate_command", "to_jsonable"]
+__all__ = ["DATABASE_ACTIONS", "RateCommandError", "RateError", "add_rate_parser",
+           "format_result", "run_rate_command", "run_rate_database_command", "to_jsonable"]

@@ -153,6 +153,8 @@ class RateSqRule(Base):
 
 
 class RateScheduleRow(Versioned, Base):
+    #: Audited by services/rates.py field by field under its code (not its row id).
+    __audited__ = False
     __tablename__ = "rate_schedule"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -200,6 +202,8 @@ class RateScheduleMeterConfig(Base):
 
 
 class RateVersionRow(Versioned, Base):
+    #: Audited by services/rates.py field by field under its code (not its row id).
+    __audited__ = False
     __tablename__ = "rate_version"
     __table_args__ = (UniqueConstraint("schedule_id", "effective"),)
 
@@ -339,6 +343,8 @@ class RateEligibilityCriterion(Base):
 
 
 class BillFactorRow(Versioned, Base):
+    #: Audited by services/rates.py field by field under its code (not its row id).
+    __audited__ = False
     __tablename__ = "bill_factor"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -20,16 +20,16 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.engine.rates import RateLibrary
 from app.engine.rates.bill_factors import BillFactor
 from app.engine.rates.compiled import CompiledRate, ValidationProblem, validate_version
-from app.engine.rates.enums import RateScheduleType, RateVersionStatus
+from app.engine.rates.enums import ComponentType, RateScheduleType, RateVersionStatus
 from app.engine.rates.errors import RateDefinitionError, RateError
 from app.engine.rates.merge import MergeRow, merge_schedule_collections, save_merge
 from app.engine.rates.rate_files import dump_rate_schedule, load_library, loads
@@ -139,8 +139,11 @@ def _revision(session: Session) -> int:
 
 
 def _bump(session: Session) -> None:
-    session.execute(update(M.RateLibraryRevision).where(M.RateLibraryRevision.id == 1)
-                    .values(revision=M.RateLibraryRevision.revision + 1))
+    done = cast("CursorResult[Any]", session.execute(
+        update(M.RateLibraryRevision).where(M.RateLibraryRevision.id == 1)
+        .values(revision=M.RateLibraryRevision.revision + 1)))
+    if done.rowcount == 0:               # the row is gone (a restored or truncated database)
+        session.execute(insert(M.RateLibraryRevision).values(id=1, revision=1))
 
 
 def _cached(db: Database) -> _Cached:
@@ -313,7 +316,13 @@ def _cross_validate(session: Session, schedule: RateSchedule, version: RateVersi
     if currency is None:
         raise ValidationError(f"Rate schedule {schedule.code} uses currency {currency_code}, "
                               "which is not defined.", "currency")
-    problems = [p for p in validate_version(lib, schedule, version, currency) if not p.warning]
+    # The engine only warns about a missing GL distribution (a rate file can be checked while
+    # it is built, docs/decisions.md); a stored version that rate check or billing may use
+    # needs one (spec/20 §2.3 rule 6).
+    no_gl = {rc.sequence for rc in version.components if rc.gl is None and not rc.fcpo
+             and rc.type is not ComponentType.SUMMARY}
+    problems = [p for p in validate_version(lib, schedule, version, currency)
+                if not p.warning or p.sequence in no_gl]
     if problems:
         label = f"rate version {version.effective.isoformat()} of {schedule.code}"
         raise RateValidationFailed(
@@ -375,8 +384,10 @@ def _locked_version(session: Session, code: str, effective: dt.date, expected: i
     versions = _version_rows(session, row.id)
     for i, v in enumerate(versions):
         if v.effective == effective:
+            # populate_existing: the row is already in the session (unlocked, read above);
+            # the locked read must see what a save that won the race left in it.
             vrow = session.scalar(select(M.RateVersionRow).where(M.RateVersionRow.id == v.id)
-                                  .with_for_update())
+                                  .with_for_update().execution_options(populate_existing=True))
             assert vrow is not None
             label = f"Rate version {effective.isoformat()} of {code}"
             _expect(vrow, expected, label)
@@ -437,6 +448,7 @@ def save_schedule(db: Database, actor: Actor, schedule: RateSchedule,
                     "this rate.", "service_type")
             for key, value in header.items():
                 setattr(row, key, value)
+            _touch(row, actor)           # only collections may change: bump the version anyway
             _audit(session, actor, "RateSchedule", code, [
                 (f.name, getattr(old, f.name), getattr(schedule, f.name)) for f in fields(old)
                 if f.name != "versions" and getattr(old, f.name) != getattr(schedule, f.name)])
@@ -679,7 +691,9 @@ def import_library(db: Database, actor: Actor, lib: RateLibrary, *, replace_exis
             raise ValidationError(
                 f"The database already has {shown}{more}. Nothing was imported; import with "
                 "--replace to overwrite them.", "file")
-        merged = have.merged(lib) if clashes else lib
+        _refuse_replacing_billed(session, have, lib)
+        merged = have.merged(lib)
+        _refuse_unusable(merged, lib if not clashes else None)
         if clashes:
             rate_store.clear_library(session)
             rate_store.write_library(session, merged, by=actor.username)
@@ -691,6 +705,40 @@ def import_library(db: Database, actor: Actor, lib: RateLibrary, *, replace_exis
                [("imported", None, ", ".join(added + tuple(clashes))[:2000])])
         _bump(session)
         return ImportSummary(added, tuple(c.split(".", 1)[1] for c in clashes))
+
+
+def _refuse_unusable(merged: RateLibrary, incoming: RateLibrary | None) -> None:
+    """Every primary rate schedule the import brings (after a replacement: every one) must
+    compile with what the database will hold, as `switchboard rate validate` checks a file."""
+    codes = [code for code, rs in merged.rate_schedules.items() if rs.is_primary and (
+        incoming is None or code in incoming.rate_schedules)]
+    for code in sorted(codes):
+        try:
+            merged.compile(code)
+        except RateError as exc:
+            raise ValidationError(
+                f"Rate schedule {code} could not be used after this import: {exc}. Nothing was "
+                "imported; import the files it needs together with it.", "file") from None
+
+
+def _refuse_replacing_billed(session: Session, have: RateLibrary, lib: RateLibrary) -> None:
+    """Replacing a schedule may not change a Finished version that bills were calculated
+    with, exactly as an edit may not."""
+    for code, incoming in lib.rate_schedules.items():
+        stored = have.rate_schedules.get(code)
+        if stored is None:
+            continue
+        kept = {v.effective: v for v in incoming.versions}
+        old = sorted(stored.versions, key=lambda v: v.effective)
+        for i, v in enumerate(old):
+            nxt = old[i + 1].effective if i + 1 < len(old) else None
+            if kept.get(v.effective) != v and v.status is RateVersionStatus.FINISHED \
+                    and _used_by_bill(session, code, v.effective, nxt):
+                raise ValidationError(
+                    f"Rate version {v.effective.isoformat()} of {code} is Finished and bills "
+                    "were calculated with it, so the import cannot change it. Nothing was "
+                    "imported; keep that version as it is and add a new version with a later "
+                    "effective date.", "file")
 
 
 def import_rate_files(db: Database, actor: Actor, paths: Sequence[Path | str], *,

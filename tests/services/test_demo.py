@@ -20,7 +20,9 @@ from app.db import Database, open_database
 from app.demo import DemoSummary, generate
 from app.demo.tables import REFERENCE_COLUMNS, TABLE_COLUMNS
 from app.engine.identifiers import is_valid
+from app.engine.rates import load_shipped_library
 from app.models import Base, Bill, BillSegment
+from app.services import rates
 from app.services.errors import DomainError
 
 AS_OF = dt.date(2025, 6, 1)
@@ -134,6 +136,17 @@ def check_core(db: Database, summary: DemoSummary) -> None:
         billed = _scalar(conn, "SELECT count(*) FROM bill WHERE bill_date > '2023-06-01'")
         assert billed == summary.bills
         assert _scalar(conn, "SELECT count(*) FROM bill WHERE bill_date > '2025-06-01'") == 0
+        rate_codes = {code for (code,) in conn.execute(text(
+            "SELECT DISTINCT rate_schedule_code FROM sa_rate_history"))}
+
+    # The shipped rate library is stored, whole and exact, and has every rate the agreements
+    # are on.
+    rates.forget_cache()
+    stored = rates.rate_library(db)
+    assert stored == load_shipped_library()
+    assert {"E-RES-1", "E-COM-1", "COM-TOU", "ERES1", "ERES-TAX"} <= set(stored.rate_schedules)
+    assert rate_codes and rate_codes <= set(stored.rate_schedules)
+    assert rates.rate_count(db) == len(stored.rate_schedules)
 
 
 def test_columns_match_the_models() -> None:
