@@ -227,6 +227,15 @@ def _premise_chars(session: Session, premise: Premise) -> tuple[A.Characteristic
     return chars
 
 
+def revenue_class_of(sa_type: str, customer_class: CustomerClass | None) -> str | None:
+    """The revenue class of an agreement: its SA type's (E-RES → RES, G-COM → COM), else its
+    customer's class."""
+    for code in REVENUE_CLASSES:
+        if code in sa_type.upper().split("-"):
+            return code
+    return _BY_CUSTOMER_CLASS.get(customer_class) if customer_class else None
+
+
 def _customer_class(session: Session, sa: ServiceAgreement) -> CustomerClass | None:
     return session.scalar(select(Customer.customer_class).join(
         Account, Account.customer_id == Customer.id).where(Account.id == sa.account_id))
@@ -244,7 +253,7 @@ def agreement_snapshot(session: Session, sa: ServiceAgreement) -> A.ServiceAgree
             model.service_agreement_id == sa.id)))  # type: ignore[attr-defined]
 
     return A.ServiceAgreement(
-        id=sa.number, revenue_class=_BY_CUSTOMER_CLASS.get(cls) if cls else None,
+        id=sa.number, revenue_class=revenue_class_of(sa.sa_type, cls),
         service_type=sa.service_type.value, customer_class=cls.value if cls else None,
         characteristics=_chars(session, service_agreement_id=sa.id),
         account_characteristics=_chars(session, account_id=sa.account_id),

@@ -298,9 +298,7 @@ def _check_fields(schedule: RateSchedule, version: RateVersion | None = None) ->
                                  schedule.code, dependencies=False), "edit")
     except RateDefinitionError as exc:
         field = (exc.field or "").rsplit(".", 1)[-1] or None
-        text = str(exc)
-        if text.startswith("edit:"):
-            text = text.split(":", 2)[-1].strip()
+        text = exc.detail[:1].upper() + exc.detail[1:]
         where = exc.field or ""
         seq = None
         if ".components[" in where:
@@ -621,7 +619,7 @@ def save_bill_factor(db: Database, actor: Actor, bf: BillFactor,
         loads(dump_rate_schedule_free(bf), "edit")
     except RateDefinitionError as exc:
         field = (exc.field or "").rsplit(".", 1)[-1] or None
-        raise ValidationError(str(exc).split(":", 2)[-1].strip(), field) from None
+        raise ValidationError(exc.detail[:1].upper() + exc.detail[1:], field) from None
     with transaction(db, actor) as session:
         row = session.scalar(select(M.BillFactorRow).where(M.BillFactorRow.code == code)
                              .with_for_update())

@@ -1,0 +1,131 @@
+"""Rates in the database: a rate check as the pane makes it, and Compare Rates.
+
+    python bench/rate_check_db.py --database URL [--samples 200] [--pane]
+
+Against a demo database (``switchboard demo --accounts N --database URL``; the demo loads the
+shipped rate library) it times, per call:
+
+* ``check (warm)``: `services.rate_check.check` for a random active agreement — read the SA,
+  its premise, characteristics and pricing terms, apply its current rate (compiled rate
+  cached), as the Rate Check pane does on Enter;
+* ``check (after a rate save)``: the same right after another workstation saved a rate
+  definition (the revision moved), so the library is read again and the rate recompiled;
+* ``check, pane``: with ``--pane``, the Rate Check pane filled from the agreement and checked,
+  until its result tabs and chart are shown (offscreen);
+* ``compare 12 × 10``: `compare_rates` of 12 months of consumption through 10 rates.
+
+Targets: a rate check from the pane under 150 ms p95; comparing 12 months on 10 rates under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import text, update
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.db import Database, open_database  # noqa: E402
+from app.models.rates import RateLibraryRevision  # noqa: E402
+from app.services import rate_check as RC  # noqa: E402
+
+TARGETS_MS = {"check": 150.0, "compare": 1000.0}
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _report(label: str, target: float, times: list[float]) -> None:
+    p95 = _percentile(times, 0.95)
+    verdict = "ok" if p95 < target else f"OVER {target:.0f} ms"
+    print(f"{label:<28} n={len(times):<4} p50={statistics.median(times):7.1f} ms  "
+          f"p95={p95:7.1f} ms  max={max(times):7.1f} ms  {verdict}", flush=True)
+
+
+def _time(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def _agreements(db: Database, count: int, seed: int) -> list[str]:
+    with db.engine.connect() as conn:
+        numbers = [r[0] for r in conn.execute(text(
+            "SELECT sa.number FROM service_agreement sa WHERE sa.status = 'ACTIVE' AND "
+            "sa.service_type = 'ELECTRIC' AND EXISTS (SELECT 1 FROM bill_segment b WHERE "
+            "b.service_agreement_id = sa.id) ORDER BY sa.id LIMIT 5000"))]
+    if not numbers:
+        sys.exit("the database has no billed active electric agreement: load a demo first")
+    rng = random.Random(seed)
+    return [rng.choice(numbers) for _ in range(count)]
+
+
+def _request(db: Database, sa: str) -> RC.RateCheckRequest:
+    d = RC.agreement_defaults(db, sa)
+    return RC.RateCheckRequest(sa_number=sa, start=d.start, end=d.end, quantities=d.quantities)
+
+
+def bench_service(db: Database, samples: list[str]) -> None:
+    requests = [_request(db, sa) for sa in samples]
+    RC.check(db, requests[0])
+    _report("check (warm)", TARGETS_MS["check"],
+            [_time(lambda r=r: RC.check(db, r)) for r in requests])
+    cold = []
+    for r in requests[: max(10, len(requests) // 10)]:
+        with db.engine.begin() as conn:
+            conn.execute(update(RateLibraryRevision).values(
+                revision=RateLibraryRevision.revision + 1))
+        cold.append(_time(lambda r=r: RC.check(db, r)))
+    _report("check (after a rate save)", TARGETS_MS["check"], cold)
+
+
+def bench_pane(db: Database, samples: list[str]) -> None:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.views.rate_check_bench import time_pane_check
+
+    _report("check, pane", TARGETS_MS["check"], time_pane_check(db, samples))
+
+
+def bench_compare(db: Database, samples: list[str]) -> None:
+    electric = [code for code in RC.comparable_rates(db, None)
+                if code.startswith(("E", "COM", "RX"))][:10]
+    times = []
+    for sa in samples[:20]:
+        months = RC.usage_history(db, sa, 12)
+        months = (months * 12)[:12] if len(months) < 12 else months
+        request = RC.CompareRequest(tuple(electric), months, sa_number=sa)
+        times.append(_time(lambda request=request: RC.compare_rates(db, request)))
+    print(f"compare: {len(electric)} rates × 12 months ({', '.join(electric)})")
+    _report("compare 12 × 10", TARGETS_MS["compare"], times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pane", action="store_true", help="also time the Rate Check pane")
+    args = parser.parse_args()
+    db = open_database(args.database)
+    with db.engine.connect() as conn:
+        accounts = conn.execute(text("SELECT count(*) FROM account")).scalar_one()
+    print(f"{db.description}: {accounts:,} accounts")
+    samples = _agreements(db, args.samples, args.seed)
+    bench_service(db, samples)
+    bench_compare(db, samples)
+    if args.pane:
+        bench_pane(db, samples[:50])
+
+
+if __name__ == "__main__":
+    main()
