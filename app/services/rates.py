@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.db import Database
 from app.engine.rates import RateLibrary
@@ -227,13 +227,23 @@ def _version_rows(session: Session, schedule_id: int) -> list[M.RateVersionRow]:
 
 def _used_by_bill(session: Session, code: str, effective: dt.date,
                   next_effective: dt.date | None) -> bool:
-    """Whether a bill segment of an agreement on this rate falls in the version's period."""
+    """Whether a bill segment falls in the version's period while its agreement was on this
+    rate — or, for a sub-rate, on a primary rate that invokes it."""
+    primaries = select(M.RateScheduleRow.code).join(
+        M.RateScheduleLink, M.RateScheduleLink.schedule_id == M.RateScheduleRow.id).where(
+        M.RateScheduleLink.kind == rate_store.SUB_RATE, M.RateScheduleLink.rule == code)
+    codes = [code, *session.scalars(primaries)]
+    later = aliased(ServiceAgreementRate)
+    moved_off = select(later.id).where(
+        later.service_agreement_id == ServiceAgreementRate.service_agreement_id,
+        later.effective_from > ServiceAgreementRate.effective_from,
+        later.effective_from <= BillSegment.start_date).exists()
     stmt = (select(BillSegment.id)
             .join(ServiceAgreementRate, ServiceAgreementRate.service_agreement_id
                   == BillSegment.service_agreement_id)
-            .where(ServiceAgreementRate.rate_schedule_code == code,
+            .where(ServiceAgreementRate.rate_schedule_code.in_(codes),
                    ServiceAgreementRate.effective_from <= BillSegment.end_date,
-                   BillSegment.end_date >= effective).limit(1))
+                   ~moved_off, BillSegment.end_date >= effective).limit(1))
     if next_effective is not None:
         stmt = stmt.where(BillSegment.start_date < next_effective)
     return session.scalar(stmt) is not None
@@ -326,6 +336,37 @@ def _cross_validate(session: Session, schedule: RateSchedule, version: RateVersi
         raise RateValidationFailed(
             f"{label} does not validate ({len(problems)} problem"
             f"{'s' if len(problems) > 1 else ''}): {problems[0].message}", problems)
+
+
+def _references(version: RateVersion) -> set[int]:
+    refs: set[int] = set()
+    for rc in version.components:
+        refs.update(rc.xrefs)
+        refs.update(r for r in (rc.value_rc, rc.step_rc) if r is not None)
+        refs.update(c.rc for g in rc.eligibility for c in g.criteria if c.rc is not None)
+    return refs
+
+
+def _refuse_retyping_referenced(current: RateVersion, new: RateVersion) -> None:
+    """spec/20 §2.3 rule 9: a component's type and value type cannot change while another
+    component refers to it; an APPLY_TO's value type not while it has cross references."""
+    before = {rc.sequence: rc for rc in current.components}
+    referenced = _references(current)
+    for rc in new.components:
+        old = before.get(rc.sequence)
+        if old is None:
+            continue
+        locked = rc.sequence in referenced
+        for name in ("type", "value_type"):
+            if getattr(old, name) == getattr(rc, name):
+                continue
+            if locked or (name == "value_type" and old.xrefs):
+                why = ("other components refer to it" if locked
+                       else "it applies to other components")
+                problem = (f"Component {rc.sequence}: its {name.replace('_', ' ')} cannot "
+                           f"change while {why}; remove those references first.")
+                raise RateValidationFailed(problem, [ValidationProblem(problem, rc.sequence)],
+                                           name)
 
 
 def _require_editor(actor: Actor) -> None:
@@ -451,9 +492,32 @@ def save_schedule(db: Database, actor: Actor, schedule: RateSchedule,
                 (f.name, getattr(old, f.name), getattr(schedule, f.name)) for f in fields(old)
                 if f.name != "versions" and getattr(old, f.name) != getattr(schedule, f.name)])
         rate_store.write_schedule_collections(session, row.id, schedule)
-        _bump(session)
         session.flush()
+        _refuse_uncompilable(session, code)
+        _bump(session)
         return _for_edit(session, actor, code)
+
+
+def _refuse_uncompilable(session: Session, code: str) -> None:
+    """After a schedule's main fields or collections changed, it (and every primary rate that
+    invokes it) must still compile, or the change is refused (nothing is saved)."""
+    lib = rate_store.read_library(session)
+    users = [c for c, rs in lib.rate_schedules.items() if any(
+        link.rule == code for link in rs.sub_rates)]
+    for target in [code, *users]:
+        rs = lib.rate_schedules[target]
+        if not rs.is_primary or not rs.versions:
+            continue
+        try:
+            lib.compile(target)
+        except RateError as exc:
+            message = str(exc)
+            field = next((f for f, word in (("sub_rates", "sub-rate"), ("currency", "currency"),
+                                            ("frequency", "frequency"), ("sq_rules", "SQ rule"),
+                                            ("register_rules", "register rule"))
+                          if word in message), None)
+            raise ValidationError(f"{message[:1].upper()}{message[1:]}. Nothing was saved.",
+                                  field) from None
 
 
 def _sa_types_use(session: Session, code: str) -> bool:
@@ -510,6 +574,7 @@ def save_version(db: Database, actor: Actor, code: str, version: RateVersion,
                                                   key=lambda c: c.sequence)))
         schedule = _for_edit(session, actor, code).schedule
         _check_fields(schedule, version)
+        _refuse_retyping_referenced(current, version)
         if current.status is not RateVersionStatus.IN_PROGRESS:
             _cross_validate(session, schedule, version)
         changes = _component_changes(current.components, version.components)
@@ -636,6 +701,7 @@ def save_bill_factor(db: Database, actor: Actor, bf: BillFactor,
                 raise NotFound(f"There is no bill factor {code}.", "code")
             _expect(row, expected_version, f"Bill factor {code}")
             old = rate_store.read_bill_factors(session, [code])[code]
+            _refuse_locked_bill_factor_fields(session, old, bf)
             changes = [(f.name, getattr(old, f.name), getattr(bf, f.name))
                        for f in fields(old) if f.name != "characteristics"
                        and getattr(old, f.name) != getattr(bf, f.name)]
@@ -649,6 +715,37 @@ def save_bill_factor(db: Database, actor: Actor, bf: BillFactor,
         session.flush()
         return BillFactorForEdit(rate_store.read_bill_factors(session, [code])[code],
                                  row.version, row.updated_by, True)
+
+
+def _refuse_locked_bill_factor_fields(session: Session, old: BillFactor,
+                                      new: BillFactor) -> None:
+    """spec/10 §6.3: fields rates and agreements rely on are locked once they are used."""
+    code = old.code
+    used_by_rc = session.scalar(select(M.RateComponentRow.id).where(
+        M.RateComponentRow.bill_factor == code).limit(1)) is not None
+
+    def sa_rows(model: Any) -> bool:
+        return session.scalar(select(model.id).where(model.bill_factor == code).limit(1)) \
+            is not None
+
+    has_values = any(c.values or c.tou_values or c.interval_sets
+                     for c in old.characteristics.values())
+    locks = [
+        ("currency", used_by_rc, "rate components use it"),
+        ("value_type", used_by_rc or has_values,
+         "rate components use it" if used_by_rc else "it has values"),
+        ("char_type", bool(old.characteristics), "it has characteristic values"),
+        ("tax_exemption", sa_rows(M.SaTaxExemption), "agreements have exemptions from it"),
+        ("value_in_contract_term", sa_rows(M.SaContractValue),
+         "agreements have contract values for it"),
+        ("contract_rider_applicability", sa_rows(M.SaContractRider),
+         "agreements have riders for it"),
+    ]
+    for name, locked, why in locks:
+        if locked and getattr(old, name) != getattr(new, name):
+            raise ValidationError(
+                f"The {name.replace('_', ' ')} of bill factor {code} cannot change because "
+                f"{why}. Create a new bill factor instead.", name)
 
 
 def _value_changes(old: BillFactor, new: BillFactor) -> list[tuple[str, Any, Any]]:
@@ -693,8 +790,10 @@ def import_library(db: Database, actor: Actor, lib: RateLibrary, *, replace_exis
         merged = have.merged(lib)
         _refuse_unusable(merged, lib if not clashes else None)
         if clashes:
+            before = _row_versions(session)
             rate_store.clear_library(session)
             rate_store.write_library(session, merged, by=actor.username)
+            _carry_row_versions(session, before, {c.split(".", 1)[1] for c in clashes})
         else:
             rate_store.write_library(session, lib, by=actor.username)
         added = tuple(c for section in RateLibrary.SECTIONS for c in getattr(lib, section)
@@ -703,6 +802,45 @@ def import_library(db: Database, actor: Actor, lib: RateLibrary, *, replace_exis
                [("imported", None, ", ".join(added + tuple(clashes))[:2000])])
         _bump(session)
         return ImportSummary(added, tuple(c.split(".", 1)[1] for c in clashes))
+
+
+_RowKey = tuple[str, str, str]
+
+
+def _row_versions(session: Session) -> dict[_RowKey, tuple[int, str, Any]]:
+    """Row version, last changer and time of every schedule, version and bill factor."""
+    out: dict[_RowKey, tuple[int, str, Any]] = {}
+    for r in session.scalars(select(M.RateScheduleRow)):
+        out[("schedule", r.code, "")] = (r.version, r.updated_by, r.updated_at)
+    for v, code in session.execute(select(M.RateVersionRow, M.RateScheduleRow.code).join(
+            M.RateScheduleRow, M.RateScheduleRow.id == M.RateVersionRow.schedule_id)):
+        out[("version", code, v.effective.isoformat())] = (v.version, v.updated_by,
+                                                           v.updated_at)
+    for b in session.scalars(select(M.BillFactorRow)):
+        out[("bill_factor", b.code, "")] = (b.version, b.updated_by, b.updated_at)
+    session.expunge_all()
+    return out
+
+
+def _carry_row_versions(session: Session, before: dict[_RowKey, tuple[int, str, Any]],
+                        replaced: set[str]) -> None:
+    """After an import rewrote the rows, every row keeps counting from its old version: a
+    replaced definition moves one on (so an editor's stale copy is refused), the others keep
+    their version and who changed them last."""
+    tables: dict[str, Any] = {"schedule": M.RateScheduleRow, "bill_factor": M.BillFactorRow}
+    for (kind, code, effective), (version, by, at) in before.items():
+        new = version + 1 if code in replaced else version
+        keep = {} if code in replaced else {"updated_by": by, "updated_at": at}
+        if kind == "version":
+            sid = select(M.RateScheduleRow.id).where(M.RateScheduleRow.code == code)
+            session.execute(update(M.RateVersionRow).where(
+                M.RateVersionRow.schedule_id == sid.scalar_subquery(),
+                M.RateVersionRow.effective == dt.date.fromisoformat(effective))
+                .values(version=new, **keep))
+        else:
+            table = tables[kind]
+            session.execute(update(table).where(table.code == code).values(version=new,
+                                                                             **keep))
 
 
 def _refuse_unusable(merged: RateLibrary, incoming: RateLibrary | None) -> None:

@@ -22,11 +22,11 @@ from app.engine.rates import (
     check_rate,
     load_shipped_library,
 )
-from app.engine.rates.enums import RateVersionStatus
+from app.engine.rates.enums import ComponentType, RateVersionStatus, ValueType
 from app.engine.rates.errors import BillingError
 from app.engine.rates.merge import MergeRow
 from app.engine.rates.rate_files import loads
-from app.engine.rates.schedules import GlDistribution, RateComponent, RateVersion
+from app.engine.rates.schedules import GlDistribution, RateComponent, RateVersion, RuleLink
 from app.models.audit import AuditEvent
 from app.models.enums import ServiceType, UserRole
 from app.services import financials, rates
@@ -652,3 +652,75 @@ def test_a_component_value_change_is_audited(shipped: Database) -> None:
         ("rana", "RateVersion", "E-RES-1/2025-07-01", "component 10.gl",
          str(GlDistribution("REV-RES")), str(GlDistribution("REV-RES2"))),
     ])
+
+
+# --- what the review found --------------------------------------------------------------------
+
+
+def test_a_billed_sub_rate_version_is_protected_through_its_primary(shipped: Database) -> None:
+    home = household(shipped)
+    sa = sas.create_service_agreement(shipped, CSR, ServiceAgreementForm(
+        home.account, "E-RES", ServiceType.ELECTRIC, (home.electric_sp,), dt.date(2025, 1, 1),
+        "ERES1"))
+    financials.post_bill(shipped, SUPERVISOR, home.account, dt.date(2025, 8, 3),
+                         dt.date(2025, 8, 24),
+                         [BillSegmentForm(sa.number, dt.date(2025, 7, 1), dt.date(2025, 7, 31),
+                                          D("500"), "KWH", D("60.00"))])
+    opened = rates.open_schedule(shipped, ANALYST, "ERES-TAX")
+    finished = [v for v in opened.versions if v.status is RateVersionStatus.FINISHED]
+    assert finished and finished[-1].used_by_bill
+    with pytest.raises(ValidationError, match="Add a new version"):
+        rates.delete_version(shipped, ANALYST, "ERES-TAX", finished[-1].effective,
+                             finished[-1].row_version)
+
+
+def test_a_stale_copy_cannot_overwrite_a_replacing_import(shipped: Database) -> None:
+    rv, row_version = _version(shipped, "E-RES-1", dt.date(2025, 7, 1))
+    lib = load_shipped_library()
+    rs = lib.rate_schedules["E-RES-1"]
+    imported = replace(rs, versions=tuple(
+        _with(v, 10, value=D("99.99")) if v.effective == dt.date(2025, 7, 1) else v
+        for v in rs.versions))
+    rates.import_library(shipped, OTHER_ANALYST, RateLibrary(rate_schedules={
+        "E-RES-1": imported}), replace_existing=True)
+    with pytest.raises(ConcurrentChange, match="rbo"):
+        rates.save_version(shipped, ANALYST, "E-RES-1", _with(rv, 20, value=D("0.2")),
+                           row_version)
+    assert _component(_version(shipped, "E-RES-1", dt.date(2025, 7, 1))[0], 10).value \
+        == D("99.99")
+    # definitions the import did not bring keep their row version and last changer
+    untouched = rates.open_schedule(shipped, ANALYST, "G-RES-1")
+    assert untouched.updated_by != "rbo"
+
+
+def test_a_referenced_components_type_cannot_change(shipped: Database) -> None:
+    rv, row_version = _version(shipped, "E-RES-1", dt.date(2025, 7, 1))
+    retyped = _with(rv, 10, type=ComponentType.SQ, uom="KWH", value_type=ValueType.UNIT_RATE)
+    with pytest.raises(RateValidationFailed) as caught:
+        rates.save_version(shipped, ANALYST, "E-RES-1", retyped, row_version)
+    assert caught.value.field == "type"
+    assert "Component 10: its type cannot change while other components refer to it" \
+        in caught.value.message
+    assert _version(shipped, "E-RES-1", dt.date(2025, 7, 1)) == (rv, row_version)
+
+
+def test_bill_factor_fields_lock_once_used(shipped: Database) -> None:
+    opened = rates.open_bill_factor(shipped, ANALYST, "STTAX")
+    for field, value in (("value_type", ValueType.CHARGE), ("char_type", "ZIP")):
+        with pytest.raises(ValidationError) as caught:
+            rates.save_bill_factor(shipped, ANALYST, replace(opened.bill_factor,
+                                                             **{field: value}),
+                                   opened.row_version)
+        assert caught.value.field == field
+        assert "cannot change because" in caught.value.message
+    assert rates.open_bill_factor(shipped, ANALYST, "STTAX") == opened
+
+
+def test_a_schedule_change_that_breaks_its_rate_is_refused(shipped: Database) -> None:
+    opened = rates.open_schedule(shipped, ANALYST, "E-RES-1")
+    broken = replace(opened.schedule, sub_rates=(RuleLink(10, "NOPE"),))
+    with pytest.raises(ValidationError) as caught:
+        rates.save_schedule(shipped, ANALYST, broken, opened.row_version)
+    assert caught.value.field == "sub_rates"
+    assert "NOPE" in caught.value.message and "Nothing was saved" in caught.value.message
+    assert rates.open_schedule(shipped, ANALYST, "E-RES-1").schedule.sub_rates == ()
