@@ -32,6 +32,9 @@ PANE_MODULES: tuple[str, ...] = (
     "app.views.account_tree",
     "app.views.record",
     "app.views.premise_management",
+    "app.views.rate_check",
+    "app.views.rate_editor",
+    "app.views.bill_factor_editor",
 )
 
 #: The pane a new window opens with.

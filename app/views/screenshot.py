@@ -76,6 +76,8 @@ def take_screenshot(pane: str, out: Path, database_url: str,
             _open_tree(widget)
         if pane == "premise-management":
             _find_landlord_premises(widget)
+        if pane == "rate-check":
+            _check_demo_rate(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -126,3 +128,22 @@ def _find_landlord_premises(widget: QWidget) -> None:
     if isinstance(widget, PremiseManagementPane):
         widget.search(PremiseCriteria(landlord=LinkFilter.LINKED_TO_ANY))
         wait_for_all()
+
+
+def _check_demo_rate(widget: QWidget) -> None:
+    """Rate Check with a demo rate checked: E-RES-1 for last month, 750 kWh, in Illinois (the
+    Calc Lines tab and its chart; a database without the rate shows the message)."""
+    import datetime as dt
+
+    from app.services.rate_check import QuantityInput, RateCheckRequest
+    from app.views.rate_check import RateCheckPane
+
+    if not isinstance(widget, RateCheckPane):
+        return
+    end = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    request = RateCheckRequest("E-RES-1", start=end.replace(day=1), end=end,
+                               quantities=(QuantityInput("KWH", None, None, "750"),),
+                               characteristics=(("STATE", "IL"),))
+    widget.fill(request)
+    widget.check_now(request)
+    wait_for_all()
