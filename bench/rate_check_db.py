@@ -1,6 +1,6 @@
 """Rates in the database: a rate check as the pane makes it, and Compare Rates.
 
-    python bench/rate_check_db.py --database URL [--samples 200] [--pane]
+    python bench/rate_check_db.py --database URL [--samples 200]
 
 Against a demo database (``switchboard demo --accounts N --database URL``; the demo loads the
 shipped rate library) it times, per call:
@@ -10,8 +10,6 @@ shipped rate library) it times, per call:
   cached), as the Rate Check pane does on Enter;
 * ``check (after a rate save)``: the same right after another workstation saved a rate
   definition (the revision moved), so the library is read again and the rate recompiled;
-* ``check, pane``: with ``--pane``, the Rate Check pane filled from the agreement and checked,
-  until its result tabs and chart are shown (offscreen);
 * ``compare 12 × 10``: `compare_rates` of 12 months of consumption through 10 rates.
 
 Targets: a rate check from the pane under 150 ms p95; comparing 12 months on 10 rates under 1 s.
@@ -87,15 +85,6 @@ def bench_service(db: Database, samples: list[str]) -> None:
     _report("check (after a rate save)", TARGETS_MS["check"], cold)
 
 
-def bench_pane(db: Database, samples: list[str]) -> None:
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.views.rate_check_bench import time_pane_check
-
-    _report("check, pane", TARGETS_MS["check"], time_pane_check(db, samples))
-
-
 def bench_compare(db: Database, samples: list[str]) -> None:
     electric = [code for code in RC.comparable_rates(db, None)
                 if code.startswith(("E", "COM", "RX"))][:10]
@@ -114,7 +103,6 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--pane", action="store_true", help="also time the Rate Check pane")
     args = parser.parse_args()
     db = open_database(args.database)
     with db.engine.connect() as conn:
@@ -123,8 +111,6 @@ def main() -> None:
     samples = _agreements(db, args.samples, args.seed)
     bench_service(db, samples)
     bench_compare(db, samples)
-    if args.pane:
-        bench_pane(db, samples[:50])
 
 
 if __name__ == "__main__":
