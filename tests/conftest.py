@@ -34,6 +34,17 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.delenv("SWITCHBOARD_DATABASE_URL", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_cache() -> Iterator[None]:
+    """Compiled rates are cached per database URL; tests reuse URLs (the PostgreSQL database is
+    truncated between tests), so each test starts and ends with an empty cache."""
+    from app.services import rates
+
+    rates.forget_cache()
+    yield
+    rates.forget_cache()
+
+
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"

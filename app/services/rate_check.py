@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.engine.rates import Quantity, RateCheckResult, check_rate
+from app.engine.rates import Quantity, RateCheckResult, RateLibrary, check_rate
 from app.engine.rates import agreements as A
 from app.engine.rates.check import BillPeriod, price_periods
 from app.engine.rates.enums import ComponentType, RateScheduleType
@@ -150,8 +150,8 @@ class RateComparison:
 # --- choices ---------------------------------------------------------------------------------
 
 
-def rate_check_choices(db: Database) -> RateCheckChoices:
-    lib = rate_library(db)
+def _revenue_classes(lib: RateLibrary) -> dict[str, str]:
+    """The customer classes' revenue classes and every one a rate's GL distribution names."""
     classes = dict(REVENUE_CLASSES)
     for rs in lib.rate_schedules.values():
         for rv in rs.versions:
@@ -159,6 +159,12 @@ def rate_check_choices(db: Database) -> RateCheckChoices:
                 if rc.gl is not None:
                     for code in rc.gl.by_revenue_class:
                         classes.setdefault(code, code)
+    return classes
+
+
+def rate_check_choices(db: Database) -> RateCheckChoices:
+    lib = rate_library(db)
+    classes = _revenue_classes(lib)
     with read_only(db) as session:
         types = tuple((t.code, t.description) for t in session.scalars(
             select(CharacteristicType).order_by(CharacteristicType.code)))
@@ -410,7 +416,7 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
                                   "remove the row.", "characteristics")
         if ctype.strip():
             chars[ctype.strip().upper()] = value.strip()
-    if request.revenue_class and request.revenue_class not in rate_check_choices_classes(db):
+    if request.revenue_class and request.revenue_class not in _revenue_classes(lib):
         raise ValidationError(f"There is no revenue class {request.revenue_class}.",
                               "revenue_class")
     rate = compiled_rate(db, code)
@@ -429,10 +435,6 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
     return RateCheckOutcome(result, schedule.description,
                             REVENUE_CLASSES.get(revenue, revenue) if revenue else None,
                             request)
-
-
-def rate_check_choices_classes(db: Database) -> set[str]:
-    return {code for code, _ in rate_check_choices(db).revenue_classes}
 
 
 # --- comparing -------------------------------------------------------------------------------

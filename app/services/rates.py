@@ -32,7 +32,7 @@ from app.engine.rates.compiled import CompiledRate, ValidationProblem, validate_
 from app.engine.rates.enums import ComponentType, RateScheduleType, RateVersionStatus
 from app.engine.rates.errors import RateDefinitionError, RateError
 from app.engine.rates.merge import MergeRow, merge_schedule_collections, save_merge
-from app.engine.rates.rate_files import dump_rate_schedule, load_library, loads
+from app.engine.rates.rate_files import dump_library, dump_rate_schedule, load_library, loads
 from app.engine.rates.schedules import RateComponent, RateSchedule, RateVersion
 from app.models import rates as M
 from app.models.audit import AuditEvent
@@ -681,7 +681,7 @@ def save_bill_factor(db: Database, actor: Actor, bf: BillFactor,
         raise ValidationError("Enter a code for the bill factor.", "code")
     bf = replace(bf, code=code)
     try:
-        loads(dump_rate_schedule_free(bf), "edit")
+        loads(dump_library(RateLibrary(bill_factors={bf.code: bf})), "edit")
     except RateDefinitionError as exc:
         field = (exc.field or "").rsplit(".", 1)[-1] or None
         raise ValidationError(exc.detail[:1].upper() + exc.detail[1:], field) from None
@@ -760,12 +760,6 @@ def _value_changes(old: BillFactor, new: BillFactor) -> list[tuple[str, Any, Any
         if a is not None and b is not None and replace(a, values=()) != replace(b, values=()):
             out.append((f"{cv} TOU/interval values", "changed", "changed"))
     return out
-
-
-def dump_rate_schedule_free(bf: BillFactor) -> str:
-    from app.engine.rates.rate_files import dump_library
-
-    return dump_library(RateLibrary(bill_factors={bf.code: bf}))
 
 
 # --- import and export -----------------------------------------------------------------------

@@ -26,11 +26,6 @@ def _url(db: Database) -> str:
     return db.engine.url.render_as_string(hide_password=False)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    rates.forget_cache()
-    yield
-    rates.forget_cache()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -49,12 +48,6 @@ NEW = dt.date(2026, 1, 1)
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    """The cache is keyed by URL; the PostgreSQL test database is reused (truncated) per test."""
-    rates.forget_cache()
-    yield
-    rates.forget_cache()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from app.db import Database, open_database  # noqa: E402
@@ -24,6 +24,25 @@ from tests.services.builders import company, household  # noqa: E402
 PEOPLE = (("Okafor", "Ngozi", "12 Elm St"), ("Okonkwo", "Chidi", "3 Oak Ave"),
           ("Lindqvist", "Maja", "77 Birch Rd"))
 COMPANY = "Acme Bakery Ltd"
+
+
+class RecordingHost:
+    """A pane host that records status messages and refuses to open other panes."""
+
+    def __init__(self) -> None:
+        self.statuses: list[str] = []
+
+    def open_pane(self, name: str) -> QWidget:
+        raise AssertionError(name)
+
+    def open_settings(self) -> object:
+        return None
+
+    def show_status(self, text: str) -> None:
+        self.statuses.append(text)
+
+    def record_visit(self, name: str) -> None:
+        pass
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -5,12 +5,11 @@ input is shown beside its grid and saves nothing; a CSR only reads."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from app.db import Database
@@ -21,7 +20,7 @@ from app.services.context import Actor
 from app.views.bill_factor_editor import BillFactorEditorPane, cell
 from app.views.current_context import CurrentContext
 from app.views.panes import PaneContext, pane_spec
-from tests.views.conftest import settle
+from tests.views.conftest import RecordingHost, settle
 
 ANALYST = Actor("rana", "Rita Analyst", frozenset({UserRole.RATE_ANALYST}))
 CSR = Actor("csr1", "Casey Reed", frozenset({UserRole.CSR}))
@@ -29,28 +28,8 @@ LEFT = Qt.MouseButton.LeftButton
 D = Decimal
 
 
-class Host:
-    def __init__(self) -> None:
-        self.statuses: list[str] = []
-
-    def open_pane(self, name: str) -> QWidget:
-        raise AssertionError(name)
-
-    def open_settings(self) -> object:
-        return None
-
-    def show_status(self, text: str) -> None:
-        self.statuses.append(text)
-
-    def record_visit(self, name: str) -> None:
-        pass
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    rates.forget_cache()
-    yield
-    rates.forget_cache()
 
 
 @pytest.fixture
@@ -61,7 +40,7 @@ def shipped(empty_db: Database) -> Database:
 
 def _pane(qtbot: QtBot, db: Database, actor: Actor = ANALYST,
           code: str | None = "STTAX") -> BillFactorEditorPane:
-    pane = BillFactorEditorPane(PaneContext(db, actor, Host(), CurrentContext()))
+    pane = BillFactorEditorPane(PaneContext(db, actor, RecordingHost(), CurrentContext()))
     qtbot.addWidget(pane)
     pane.resize(1400, 860)
     pane.show()

@@ -14,42 +14,26 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from app.db import Database, open_database
 from app.demo import generate
 from app.reports.formatting import money_text
-from app.services import rate_check, rates
+from app.services import rate_check
 from app.services.rate_check import CompareRequest, QuantityInput, RateCheckRequest, UsageMonth
 from app.views.current_context import CurrentAccount, CurrentContext
 from app.views.panes import PaneContext, pane_spec
 from app.views.rate_check import CALC_LINES, COMPARE, REGISTER_READ, RateCheckPane
 from app.views.rate_check_inputs import combo_code
 from tests.conftest import CSR
-from tests.views.conftest import settle
+from tests.views.conftest import RecordingHost, settle
 
 D = Decimal
 CENT = D("0.01")
 AUGUST = (dt.date(2025, 8, 1), dt.date(2025, 8, 31))
 
 
-class Host:
-    def __init__(self) -> None:
-        self.statuses: list[str] = []
-
-    def open_pane(self, name: str) -> QWidget:
-        raise AssertionError(name)
-
-    def open_settings(self) -> object:
-        return None
-
-    def show_status(self, text: str) -> None:
-        self.statuses.append(text)
-
-    def record_visit(self, name: str) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +45,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    rates.forget_cache()
-    yield
-    rates.forget_cache()
 
 
 def _residential_sa(db: Database) -> tuple[str, str]:
@@ -81,7 +60,7 @@ def _residential_sa(db: Database) -> tuple[str, str]:
 
 
 def _pane(qtbot: QtBot, db: Database, current: CurrentContext | None = None) -> RateCheckPane:
-    pane = RateCheckPane(PaneContext(db, CSR, Host(), current or CurrentContext()))
+    pane = RateCheckPane(PaneContext(db, CSR, RecordingHost(), current or CurrentContext()))
     qtbot.addWidget(pane)
     pane.resize(1400, 900)
     pane.show()

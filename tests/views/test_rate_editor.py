@@ -5,7 +5,6 @@ back through the services and rated with the engine."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 
@@ -34,11 +33,6 @@ JAN = dt.date(2026, 1, 1)
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    rates.forget_cache()
-    yield
-    rates.forget_cache()
 
 
 @pytest.fixture

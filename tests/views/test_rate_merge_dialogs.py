@@ -4,11 +4,10 @@ rate analyst would, save, and read the stored version back through the service."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.db import Database
@@ -19,7 +18,7 @@ from app.services.context import Actor
 from app.views.current_context import CurrentContext
 from app.views.panes import PaneContext
 from app.views.rate_merge_dialogs import RateScheduleMergeDialog, RateVersionMergeDialog
-from tests.views.conftest import settle
+from tests.views.conftest import RecordingHost, settle
 
 ANALYST = Actor("rana", "Rita Analyst", frozenset({UserRole.RATE_ANALYST}))
 OTHER = Actor("rbo", "Bo Rater", frozenset({UserRole.RATE_ANALYST}))
@@ -28,28 +27,8 @@ NEW = dt.date(2026, 1, 1)
 LEFT = Qt.MouseButton.LeftButton
 
 
-class Host:
-    def __init__(self) -> None:
-        self.statuses: list[str] = []
-
-    def open_pane(self, name: str) -> QWidget:
-        raise AssertionError(name)
-
-    def open_settings(self) -> object:
-        return None
-
-    def show_status(self, text: str) -> None:
-        self.statuses.append(text)
-
-    def record_visit(self, name: str) -> None:
-        pass
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    rates.forget_cache()
-    yield
-    rates.forget_cache()
 
 
 @pytest.fixture
@@ -62,7 +41,7 @@ def shipped(empty_db: Database) -> Database:
 
 def _dialog(qtbot: QtBot, db: Database, effective: dt.date = NEW, actor: Actor = ANALYST,
             code: str = "E-COM-1") -> RateVersionMergeDialog:
-    dialog = RateVersionMergeDialog(PaneContext(db, actor, Host(), CurrentContext()), code,
+    dialog = RateVersionMergeDialog(PaneContext(db, actor, RecordingHost(), CurrentContext()), code,
                                     effective, None)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -204,7 +183,7 @@ def test_a_csr_sees_the_merge_but_cannot_save(qtbot: QtBot, shipped: Database) -
 
 def test_schedule_merge_previews_and_copies_the_ticked_collections(qtbot: QtBot,
                                                                    shipped: Database) -> None:
-    dialog = RateScheduleMergeDialog(PaneContext(shipped, ANALYST, Host(), CurrentContext()),
+    dialog = RateScheduleMergeDialog(PaneContext(shipped, ANALYST, RecordingHost(), CurrentContext()),
                                      "E-COM-1", None)
     qtbot.addWidget(dialog)
     dialog.show()
