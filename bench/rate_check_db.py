@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.db import Database, open_database  # noqa: E402
 from app.models.rates import RateLibraryRevision  # noqa: E402
 from app.services import rate_check as RC  # noqa: E402
+from app.services import rate_compare as RCmp  # noqa: E402
 
 TARGETS_MS = {"check": 150.0, "compare": 1000.0}
 
@@ -86,14 +87,14 @@ def bench_service(db: Database, samples: list[str]) -> None:
 
 
 def bench_compare(db: Database, samples: list[str]) -> None:
-    electric = [code for code in RC.comparable_rates(db, None)
+    electric = [code for code in RCmp.comparable_rates(db, None)
                 if code.startswith(("E", "COM", "RX"))][:10]
     times = []
     for sa in samples[:20]:
-        months = RC.usage_history(db, sa, 12)
+        months = RCmp.usage_history(db, sa, 12)
         months = (months * 12)[:12] if len(months) < 12 else months
-        request = RC.CompareRequest(tuple(electric), months, sa_number=sa)
-        times.append(_time(lambda request=request: RC.compare_rates(db, request)))
+        request = RCmp.CompareRequest(tuple(electric), months, sa_number=sa)
+        times.append(_time(lambda request=request: RCmp.compare_rates(db, request)))
     print(f"compare: {len(electric)} rates × 12 months ({', '.join(electric)})")
     _report("compare 12 × 10", TARGETS_MS["compare"], times)
 

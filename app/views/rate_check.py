@@ -40,12 +40,12 @@ from app.services.rate_check import (
     RateCheckChoices,
     RateCheckOutcome,
     RateCheckRequest,
-    UsageMonth,
     agreement_defaults,
     check,
     rate_check_choices,
     today_period,
 )
+from app.services.rate_compare import UsageMonth
 from app.services.service_agreements import ServiceAgreementView, agreements_of_account
 from app.views.current_context import CurrentAccount
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register

@@ -1,5 +1,5 @@
 """Compare Rates — "Am I on the best rate?": the same consumption priced through several rate
-schedules (`services.rate_check.compare_rates`), the cheapest eligible one highlighted, a
+schedules (`services.rate_compare.compare_rates`), the cheapest eligible one highlighted, a
 sentence that says what it would have saved, and a bar chart of the cost per rate.
 
 The consumption is either the quantities typed on the Rate Check pane for its period, or the
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.db import Database
 from app.reports.formatting import money_text
 from app.services.errors import DomainError
-from app.services.rate_check import (
+from app.services.rate_compare import (
     ComparedRate,
     CompareRequest,
     RateComparison,
