@@ -10,7 +10,12 @@ shipped rate library) it times, per call:
   cached), as the Rate Check pane does on Enter;
 * ``check (after a rate save)``: the same right after another workstation saved a rate
   definition (the revision moved), so the library is read again and the rate recompiled;
-* ``compare 12 × 10``: `compare_rates` of 12 months of consumption through 10 rates.
+* ``compare 12 × 10``: `compare_rates` of 12 months of consumption through 10 rates;
+* ``pane: check``: the Rate Check pane of the main window (offscreen): Check Rate pressed →
+  the service in a worker (load from the database, apply) → the four result tabs, the chart
+  and the header filled and painted;
+* ``pane: SA + Enter``: a CSR types an SA ID and presses Enter → the agreement's defaults
+  (rate, bills, period, quantities, characteristics) read and filled in → checked → shown.
 
 Targets: a rate check from the pane under 150 ms p95; comparing 12 months on 10 rates under 1 s.
 """
@@ -99,6 +104,56 @@ def bench_compare(db: Database, samples: list[str]) -> None:
     _report("compare 12 × 10", TARGETS_MS["compare"], times)
 
 
+def bench_pane(db: Database, samples: list[str]) -> None:
+    """The pane as a CSR uses it, in the main window (offscreen unless a display is set)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.models.enums import UserRole
+    from app.services.context import Actor
+    from app.views.main_window import MainWindow
+    from app.views.rate_check import RATE_CHECK, RateCheckPane
+    from app.views.worker import wait_for_all
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow(db, Actor("bench", "Bench CSR", frozenset({UserRole.CSR})))
+    window.resize(1600, 1000)
+    window.show()
+    pane = window.open_pane(RATE_CHECK)
+    assert isinstance(pane, RateCheckPane)
+    wait_for_all()
+
+    def shown(start: float) -> float:
+        wait_for_all()
+        pane.repaint()
+        app.processEvents()
+        return (time.perf_counter() - start) * 1000
+
+    requests = [_request(db, sa) for sa in samples[:100]]
+    pane.check_now(requests[0])
+    wait_for_all()
+    checks = []
+    for request in requests:
+        pane.fill(request)
+        wait_for_all()
+        started = time.perf_counter()
+        pane.check_now(request)
+        checks.append(shown(started))
+        assert pane.outcome is not None and pane.outcome.request == request, pane.error_text("")
+    _report("pane: check", TARGETS_MS["check"], checks)
+    typed = []
+    for sa in samples[:50]:
+        pane.sa.setEditText(sa)
+        started = time.perf_counter()
+        pane.load_agreement(sa, then_check=True)  # what Enter in the SA field does
+        typed.append(shown(started))
+        assert pane.outcome is not None and pane.outcome.request.sa_number == sa
+    _report("pane: SA + Enter", TARGETS_MS["check"], typed)
+    window.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True)
@@ -112,6 +167,7 @@ def main() -> None:
     samples = _agreements(db, args.samples, args.seed)
     bench_service(db, samples)
     bench_compare(db, samples)
+    bench_pane(db, samples)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,9 @@ def generate(
     started = time.perf_counter()
     as_of = as_of or dt.date.today().replace(day=1)
     first_ids = _check_empty(db)
+    # The rates come first, as in a real utility: bills are rated with Finished versions, and
+    # a Finished version may not be backdated into periods already billed.
+    load_shipped_rates(db, SYSTEM)
     stamp = _stamp(db, as_of)
     builder = Builder(random.Random(seed), as_of, stamp)
     builder.ids.update(first_ids)
@@ -116,7 +119,6 @@ def generate(
         sink.finish(builder.ids)
     finally:
         sink.close()
-    load_shipped_rates(db, SYSTEM)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],

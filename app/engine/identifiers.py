@@ -61,6 +61,15 @@ def from_sequence(sequence: int) -> str:
     return from_body(_FIRST_BODY + (sequence * _SCRAMBLE + _OFFSET) % _BODY_COUNT)
 
 
+def to_sequence(identifier: str) -> int:
+    """The n of ``from_sequence(n)`` (the identifier must be valid)."""
+    body = int(identifier[:-1]) - _FIRST_BODY
+    return (body - _OFFSET) * _UNSCRAMBLE % _BODY_COUNT
+
+
+_UNSCRAMBLE = pow(_SCRAMBLE, -1, _BODY_COUNT)
+
+
 def random_identifier(rng: random.Random | None = None) -> str:
     """A random identifier (first digit never 0, so it reads as a 10-digit number)."""
     generator = rng or random.SystemRandom()

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.services.rate_check import BilledSegment
 
 #: Currencies written with a symbol before the amount; any other code follows the amount.
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
@@ -58,3 +62,21 @@ def key_text(uom: str | None, tou: str | None, sqi: str | None) -> str:
 
 def flag_text(value: bool) -> str:
     return "✓" if value else ""
+
+
+def billed_text(seg: BilledSegment | None, difference: Decimal | None, currency: str,
+                rich: bool = True) -> str:
+    """What a checked bill segment charged beside what the rate check gives ("" without a
+    bill segment); `difference` is the check's total minus the charge, as the service gave
+    it. `rich` puts the amounts in bold (Qt rich text, ReportLab paragraphs)."""
+    if seg is None or difference is None:
+        return ""
+    b, eb = ("<b>", "</b>") if rich else ("", "")
+    if difference == 0:
+        verdict = "the same amount"
+    else:
+        verdict = (f"{b}{money_text(abs(difference), currency)}{eb} "
+                   f"{'more' if difference > 0 else 'less'}")
+    return (f"Bill segment {seg.number} ({period_text(seg.start, seg.end)}, billed "
+            f"{seg.bill_date.isoformat()}) charged {b}{money_text(seg.amount, currency)}{eb}; "
+            f"this check gives {verdict}.")

@@ -27,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.engine.rates.results import CalcHeader, CalcLine
-from app.reports.formatting import DASH, money_text, period_text, quantity_text
+from app.reports.formatting import DASH, billed_text, money_text, period_text, quantity_text
 from app.services.rate_check import RateCheckOutcome
 
 #: Font sizes tried in turn until the page fits; then lines are left out.
@@ -92,8 +92,13 @@ def _facts(outcome: RateCheckOutcome, printed: dt.datetime) -> list[tuple[str, s
     facts = [("Rate schedule", f"{result.rate_schedule} — {outcome.rate_description}"),
              ("Revenue class", revenue),
              ("Bill period", period_text(result.start, result.end))]
-    if request.sa_number:
-        facts.append(("Service agreement", request.sa_number))
+    sa_number = request.sa_number or (outcome.billed.sa_number if outcome.billed else None)
+    if sa_number:
+        facts.append(("Service agreement", sa_number))
+    billed = billed_text(outcome.billed, outcome.billed_difference, result.currency,
+                         rich=False)
+    if billed:
+        facts.append(("Billed", billed))
     if result.characteristics:
         facts.append(("Characteristics", ", ".join(
             f"{k} = {v}" for k, v in sorted(result.characteristics.items()))))
@@ -141,7 +146,8 @@ def _story(outcome: RateCheckOutcome, s: _Styles, keep: int | None, width: float
     facts = Table([[Paragraph(f"<b>{escape(k)}</b>", s.body), Paragraph(escape(v), s.body)]
                    for k, v in _facts(outcome, printed)],
                   colWidths=[width * 0.22, width * 0.78])
-    facts.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 0.8),
+    facts.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0.8),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.8),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(facts)

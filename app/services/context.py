@@ -3,6 +3,8 @@
 `transaction(db, actor)` opens a session whose flushes write audit rows and stamp
 `updated_by`; it commits on success and rolls everything back on any error, so nothing is
 half-saved. A version clash with another user's save becomes `ConcurrentChange`.
+`read_only(db)` reads and writes nothing; `snapshot(db)` reads, statement after statement, one
+committed state of the whole database (for reads that must agree with each other).
 """
 
 from __future__ import annotations
@@ -82,6 +84,23 @@ def transaction(db: Database, actor: Actor, reason: str | None = None) -> Iterat
 def read_only(db: Database) -> Iterator[Session]:
     with db.sessions() as session:
         try:
+            yield session
+        finally:
+            session.rollback()
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[Session]:
+    """A read-only session in which every statement sees the same committed state, whatever
+    other workstations commit meanwhile. PostgreSQL's default READ COMMITTED gives each
+    statement its own snapshot, so this asks for REPEATABLE READ, READ ONLY (which never
+    fails with a serialization error: it writes nothing). On SQLite a read transaction
+    already is one snapshot (WAL, deferred BEGIN: taken at the first read)."""
+    with db.sessions() as session:
+        try:
+            if not db.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                                      "postgresql_readonly": True})
             yield session
         finally:
             session.rollback()

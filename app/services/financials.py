@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from app.db import Database
+from app.engine.identifiers import from_sequence, to_sequence
 from app.models import Account, Adjustment, Bill, BillSegment, Payment, ServiceAgreement
 from app.models.enums import AdjustmentType, BillStatus, PaymentMethod, UserRole
 from app.services.common import check_period, get_by_number, required_text
@@ -19,6 +20,8 @@ from app.services.context import Actor, read_only, transaction
 from app.services.errors import ValidationError
 
 CENT = Decimal("0.01")
+#: Bill segments are numbered for people from their row id: `bill_segment_number`.
+BILL_SEGMENT_BASE = 7 * 10**8
 BILLERS = (UserRole.SUPERVISOR,)
 CASHIERS = (UserRole.CSR, UserRole.SUPERVISOR)
 
@@ -40,6 +43,17 @@ class FinancialEntry:
     description: str
     amount: Decimal  # what it does to the balance: bills +, payments −
     balance: Decimal
+
+
+def bill_segment_number(segment_id: int) -> str:
+    """The 10-digit ID a person sees for bill segment row ``segment_id``."""
+    return from_sequence(BILL_SEGMENT_BASE + segment_id)
+
+
+def bill_segment_id(number: str) -> int | None:
+    """The row id of a valid bill segment ID; None when the number is no bill segment's."""
+    sequence = to_sequence(number) - BILL_SEGMENT_BASE
+    return sequence if 0 < sequence < 10**8 else None
 
 
 def money(value: Decimal | str | int, field: str = "amount") -> Decimal:

@@ -1,8 +1,15 @@
 """Rate Check (spec/20 §9): the pane's service.
 
 `check(db, request)` loads the compiled rate (cached, `services.rates`) and, when an SA is
-given, its pricing terms and characteristics, then calls the engine's `check_rate` — nothing is
-saved. Errors carry the input they concern in `field`, so the pane shows them beside it.
+given, its pricing terms and characteristics (`services.agreement_terms`), then calls the
+engine's `check_rate` — nothing is saved. Errors carry the input they concern in `field`, so
+the pane shows them beside it.
+
+`agreement_defaults` is what the pane fills in for an agreement (or for one of its bill
+segments, spec/20 §9.1 Bill Seg ID): rate, revenue class, period, accounting date, quantities
+with their service point, and the SA's characteristics as hints. A check of a bill segment
+carries what that segment billed, so a CSR sees "billed $X, the rate gives $Y".
+
 Compare Rates, which prices the same consumption through several rates, is
 `services.rate_compare`.
 """
@@ -10,10 +17,10 @@ Compare Rates, which prices the same consumption through several rates, is
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -21,31 +28,28 @@ from app.engine.rates import Quantity, RateCheckResult, RateLibrary, check_rate
 from app.engine.rates import agreements as A
 from app.engine.rates.enums import RateScheduleType
 from app.engine.rates.errors import RateError
-from app.models.accounts import Account, Customer
-from app.models.characteristics import CharacteristicType, CharacteristicValue
-from app.models.enums import CustomerClass
-from app.models.financials import BillSegment
-from app.models.premises import Premise
-from app.models.rates import SaContractQuantity, SaContractRider, SaContractValue, SaTaxExemption
-from app.models.service_agreements import (
-    ServiceAgreement,
-    ServiceAgreementRate,
-    ServiceAgreementServicePoint,
+from app.models.characteristics import CharacteristicType
+from app.models.enums import SAStatus
+from app.models.financials import Bill, BillSegment
+from app.models.service_agreements import ServiceAgreement, ServiceAgreementRate
+from app.services import agreement_terms
+from app.services.agreement_terms import (
+    REVENUE_CLASSES,
+    agreement_points,
+    find_agreement,
+    named_service_points,
+    rate_history,
+    rate_on,
 )
-from app.models.service_points import ServicePoint
 from app.services.context import read_only, today
 from app.services.errors import NotFound, ValidationError
+from app.services.financials import bill_segment_id, bill_segment_number
 from app.services.lookup import check_identifier
 from app.services.rates import compiled_rate, rate_library
 
-#: The revenue class of a customer class (GL distribution by revenue class, spec/20 §2.2).
-REVENUE_CLASSES: dict[str, str] = {"RES": "Residential", "COM": "Commercial",
-                                   "IND": "Industrial"}
-_BY_CUSTOMER_CLASS = {CustomerClass.RESIDENTIAL: "RES", CustomerClass.COMMERCIAL: "COM",
-                      CustomerClass.INDUSTRIAL: "IND"}
 LANGUAGES = (("ENG", "English"),)
-#: A premise's region (state) is its STATE characteristic unless one is recorded.
-STATE = "STATE"
+#: How many of an agreement's bill segments the pane offers.
+SEGMENTS_OFFERED = 24
 
 
 # --- DTOs ------------------------------------------------------------------------------------
@@ -69,9 +73,13 @@ class RateCheckRequest:
     end: dt.date | None = None
     accounting_date: dt.date | None = None
     quantities: tuple[QuantityInput, ...] = ()
+    #: Typed in; they win over the agreement's for the whole period (spec/20 §9.1).
     characteristics: tuple[tuple[str, str], ...] = ()
+    #: Blank: the agreement's. Required without an agreement.
     revenue_class: str | None = None
     language: str = "ENG"
+    #: A bill segment ID: the check is of that segment (its agreement; what it billed).
+    bill_segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,16 +94,47 @@ class RateCheckChoices:
 
 
 @dataclass(frozen=True)
+class BilledSegment:
+    """A bill segment of an agreement: what billing rated and charged for one period."""
+
+    number: str
+    sa_number: str
+    start: dt.date
+    end: dt.date
+    bill_date: dt.date
+    quantity: Decimal
+    uom: str
+    amount: Decimal
+    #: The agreement's service point the reads came from.
+    service_point: str | None
+
+    @property
+    def quantities(self) -> tuple[QuantityInput, ...]:
+        return (QuantityInput(self.uom, None, None, f"{self.quantity.normalize():f}",
+                              self.service_point),)
+
+
+@dataclass(frozen=True)
 class AgreementDefaults:
     sa_number: str
     description: str
     rate_schedule: str | None
     revenue_class: str | None
+    #: The agreement's characteristics (SA, premise, account; the newest value of each on
+    #: the end date): hints — the engine reads them day by day from the agreement itself.
     characteristics: tuple[tuple[str, str], ...]
     service_points: tuple[str, ...]
     quantities: tuple[QuantityInput, ...]
     start: dt.date
     end: dt.date
+    #: The bill segment the period and quantities come from (None: no bill yet).
+    bill_segment: BilledSegment | None = None
+    #: The agreement's bill segments, newest first (at most SEGMENTS_OFFERED).
+    bill_segments: tuple[BilledSegment, ...] = ()
+
+    @property
+    def accounting_date(self) -> dt.date | None:
+        return self.bill_segment.bill_date if self.bill_segment else None
 
 
 @dataclass(frozen=True)
@@ -104,6 +143,13 @@ class RateCheckOutcome:
     rate_description: str
     revenue_class_description: str | None
     request: RateCheckRequest
+    #: The bill segment checked, with what it billed.
+    billed: BilledSegment | None = None
+
+    @property
+    def billed_difference(self) -> Decimal | None:
+        """The check's total minus what the bill segment charged."""
+        return self.result.total - self.billed.amount if self.billed else None
 
 
 # --- choices ---------------------------------------------------------------------------------
@@ -141,148 +187,91 @@ def rate_check_choices(db: Database) -> RateCheckChoices:
         characteristic_types=tuple(sorted(types)))
 
 
-# --- the service agreement -------------------------------------------------------------------
+# --- the service agreement and its bill segments ---------------------------------------------
 
 
-def _agreement(session: Session, number: str) -> ServiceAgreement:
-    digits = check_identifier(number, "sa_number")
-    sa = session.scalar(select(ServiceAgreement).where(ServiceAgreement.number == digits))
-    if sa is None:
-        raise NotFound(f"There is no service agreement {digits}. Check the number.",
-                       "sa_number")
-    return sa
+def _segment_rows(session: Session, *where: ColumnElement[bool], limit: int
+                  ) -> list[tuple[BillSegment, dt.date, str]]:
+    return [(seg, bill_date, number) for seg, bill_date, number in session.execute(
+        select(BillSegment, Bill.bill_date, ServiceAgreement.number)
+        .join(Bill, Bill.id == BillSegment.bill_id)
+        .join(ServiceAgreement, ServiceAgreement.id == BillSegment.service_agreement_id)
+        .where(*where).order_by(BillSegment.end_date.desc(), BillSegment.id.desc())
+        .limit(limit)).all()]
 
 
-def _rate_history(session: Session, sa: ServiceAgreement) -> list[ServiceAgreementRate]:
-    return list(session.scalars(select(ServiceAgreementRate).where(
-        ServiceAgreementRate.service_agreement_id == sa.id).order_by(
-        ServiceAgreementRate.effective_from)))
+def _billed(row: tuple[BillSegment, dt.date, str], point: str | None) -> BilledSegment:
+    seg, bill_date, sa_number = row
+    return BilledSegment(bill_segment_number(seg.id), sa_number, seg.start_date, seg.end_date,
+                         bill_date, seg.quantity, seg.uom, seg.amount, point)
 
 
-def _rate_on(history: list[ServiceAgreementRate], day: dt.date) -> str | None:
-    in_effect = [h for h in history if h.effective_from <= day]
-    chosen = in_effect[-1] if in_effect else (history[0] if history else None)
-    return chosen.rate_schedule_code if chosen else None
+def billed_segments(session: Session, sa: ServiceAgreement, point: str | None,
+                    limit: int = SEGMENTS_OFFERED) -> tuple[BilledSegment, ...]:
+    """The agreement's bill segments, newest first."""
+    return tuple(_billed(row, point) for row in _segment_rows(
+        session, BillSegment.service_agreement_id == sa.id, limit=limit))
 
 
-def _chars(session: Session, **target: int) -> tuple[A.CharacteristicValue, ...]:
-    (column, value), = target.items()
-    rows = session.scalars(select(CharacteristicValue).where(
-        getattr(CharacteristicValue, column) == value).order_by(
-        CharacteristicValue.effective_from))
-    return tuple(A.CharacteristicValue(r.characteristic_type_code, r.value, r.effective_from)
-                 for r in rows)
+def find_bill_segment(session: Session, number: str, point: str | None = None
+                      ) -> BilledSegment:
+    digits = check_identifier(number, "bill_segment")
+    row_id = bill_segment_id(digits)
+    rows = _segment_rows(session, BillSegment.id == row_id, limit=1) if row_id else []
+    if not rows:
+        raise NotFound(f"There is no bill segment {digits}. Pick one of the agreement's "
+                       "bills from the list.", "bill_segment")
+    return _billed(rows[0], point)
 
 
-def _points(session: Session, sa: ServiceAgreement) -> list[tuple[ServicePoint, Premise]]:
-    rows = session.execute(
-        select(ServicePoint, Premise)
-        .join(ServiceAgreementServicePoint,
-              ServiceAgreementServicePoint.service_point_id == ServicePoint.id)
-        .join(Premise, Premise.id == ServicePoint.premise_id)
-        .where(ServiceAgreementServicePoint.service_agreement_id == sa.id)
-        .order_by(ServiceAgreementServicePoint.start_date.desc())).all()
-    return [(sp, premise) for sp, premise in rows]
-
-
-def _premise_chars(session: Session, premise: Premise) -> tuple[A.CharacteristicValue, ...]:
-    chars = _chars(session, premise_id=premise.id)
-    if premise.region and not any(c.char_type == STATE for c in chars):
-        chars = (A.CharacteristicValue(STATE, premise.region.upper()), *chars)
-    return chars
-
-
-def revenue_class_of(sa_type: str, customer_class: CustomerClass | None) -> str | None:
-    """The revenue class of an agreement: its SA type's (E-RES → RES, G-COM → COM), else its
-    customer's class."""
-    for code in REVENUE_CLASSES:
-        if code in sa_type.upper().split("-"):
-            return code
-    return _BY_CUSTOMER_CLASS.get(customer_class) if customer_class else None
-
-
-def _customer_class(session: Session, sa: ServiceAgreement) -> CustomerClass | None:
-    return session.scalar(select(Customer.customer_class).join(
-        Account, Account.customer_id == Customer.id).where(Account.id == sa.account_id))
-
-
-def agreement_snapshot(session: Session, sa: ServiceAgreement) -> A.ServiceAgreement:
-    """What the engine knows of an agreement: characteristics of the SA, its account and
-    premise, its service points, and its pricing terms."""
-    points = _points(session, sa)
-    premise = points[0][1] if points else None
-    cls = _customer_class(session, sa)
-
-    def rows(model: type) -> list:
-        return list(session.scalars(select(model).where(
-            model.service_agreement_id == sa.id)))  # type: ignore[attr-defined]
-
-    return A.ServiceAgreement(
-        id=sa.number, revenue_class=revenue_class_of(sa.sa_type, cls),
-        service_type=sa.service_type.value, customer_class=cls.value if cls else None,
-        characteristics=_chars(session, service_agreement_id=sa.id),
-        account_characteristics=_chars(session, account_id=sa.account_id),
-        premise_characteristics=_premise_chars(session, premise) if premise else (),
-        service_points=tuple(A.ServicePoint(
-            sp.number, _chars(session, service_point_id=sp.id), premise_id=p.number,
-            premise_characteristics=_premise_chars(session, p)) for sp, p in points),
-        contract_values=tuple(A.ContractValue(r.bill_factor, r.effective, r.value, r.tou)
-                              for r in rows(SaContractValue)),
-        contract_riders=tuple(A.ContractRider(r.bill_factor, r.start, r.end)
-                              for r in rows(SaContractRider)),
-        tax_exemptions=tuple(A.TaxExemption(r.bill_factor, r.effective, r.exempt_percent)
-                             for r in rows(SaTaxExemption)),
-        contract_quantities=tuple(A.ContractQuantity(r.contract_quantity_type, r.effective,
-                                                     r.value)
-                                  for r in rows(SaContractQuantity)))
-
-
-def _segments(session: Session, sa: ServiceAgreement, limit: int) -> list[BillSegment]:
-    return list(session.scalars(select(BillSegment).where(
-        BillSegment.service_agreement_id == sa.id).order_by(
-        BillSegment.end_date.desc()).limit(limit)))
-
-
-def _segment_quantity(seg: BillSegment, sp: str | None) -> QuantityInput:
-    return QuantityInput(seg.uom, None, None, f"{seg.quantity.normalize():f}", sp)
-
-
-def agreement_defaults(db: Database, sa_number: str) -> AgreementDefaults:
-    """What the Rate Check pane fills in for an agreement: its current rate, revenue class,
-    characteristics (SA, premise and account, newest value of each), service points, and the
-    quantities and period of its last bill segment (or this month, with no quantity)."""
-    with read_only(db) as session:
-        sa = _agreement(session, sa_number)
-        snapshot = agreement_snapshot(session, sa)
-        history = _rate_history(session, sa)
-        last = _segments(session, sa, 1)
-        located = _points(session, sa)
-        points = [sp.number for sp, _p in located]
-        premise = located[0][1] if located else None
-        where = f" at {premise.address_line1}, {premise.city}" if premise else ""
-        description = f"{sa.service_type.value.title()} {sa.sa_type}{where} ({sa.status.value})"
-        number = sa.number
-        on = today()
-        if last:
-            start, end = last[0].start_date, last[0].end_date
-            quantities: tuple[QuantityInput, ...] = (
-                _segment_quantity(last[0], points[0] if points else None),)
-        else:
-            start = on.replace(day=1)
-            end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-            quantities = ()
-        rate = _rate_on(history, end)
+def _hints(snapshot: A.ServiceAgreement, on: dt.date) -> tuple[tuple[str, str], ...]:
     chars: dict[str, str] = {}
     for group in (snapshot.account_characteristics, snapshot.premise_characteristics,
                   snapshot.characteristics):
         for cv in sorted(group, key=lambda c: c.effective):
-            if cv.effective <= end:
+            if cv.effective <= on:
                 chars[cv.char_type] = cv.value
+    return tuple(sorted(chars.items()))
+
+
+def agreement_defaults(db: Database, sa_number: str | None = None,
+                       bill_segment: str | None = None) -> AgreementDefaults:
+    """What the Rate Check pane fills in for an agreement — or for one of its bill segments
+    (spec/20 §9.1: the segment gives the agreement, period, accounting date and quantities):
+    its rate on the period's end, revenue class, characteristics as hints, service points,
+    and the period and quantities of the segment (by default its last; none yet: this month,
+    with no quantity)."""
+    with read_only(db) as session:
+        chosen = find_bill_segment(session, bill_segment) if bill_segment else None
+        if chosen is not None and sa_number and sa_number.strip() \
+                and sa_number.replace(" ", "") != chosen.sa_number:
+            raise ValidationError(f"Bill segment {chosen.number} is of service agreement "
+                                  f"{chosen.sa_number}, not {sa_number}.", "bill_segment")
+        number = chosen.sa_number if chosen else (sa_number or "")
+        sa, customer_class = find_agreement(session, number)
+        located = agreement_points(session, sa)
+        snapshot = agreement_terms.agreement_snapshot(session, sa, customer_class, located)
+        history = rate_history(session, sa)
+        points = [sp.number for sp, _p in located]
+        point = points[0] if points else None
+        segments = billed_segments(session, sa, point)
+        premise = located[0][1] if located else None
+        where = f" at {premise.address_line1}, {premise.city}" if premise else ""
+        description = f"{sa.service_type.value.title()} {sa.sa_type}{where} ({sa.status.value})"
+        number = sa.number
+    segment = chosen or (segments[0] if segments else None)
+    if segment is not None:
+        segment = replace(segment, service_point=point)
+        start, end, quantities = segment.start, segment.end, segment.quantities
+    else:
+        start, end = today_period()
+        quantities = ()
     return AgreementDefaults(
         sa_number=number, description=description,
-        rate_schedule=rate, revenue_class=snapshot.revenue_class,
-        characteristics=tuple(sorted(chars.items())), service_points=tuple(points),
-        quantities=quantities, start=start, end=end)
+        rate_schedule=rate_on(history, end),
+        revenue_class=snapshot.revenue_class, characteristics=_hints(snapshot, end),
+        service_points=tuple(points), quantities=quantities, start=start, end=end,
+        bill_segment=segment, bill_segments=segments)
 
 
 # --- checking --------------------------------------------------------------------------------
@@ -304,7 +293,7 @@ def parse_quantity(text: str, row: int) -> Decimal:
     return value
 
 
-def _quantities(rows: tuple[QuantityInput, ...]) -> list[Quantity]:
+def parse_quantities(rows: tuple[QuantityInput, ...]) -> list[Quantity]:
     out = []
     for i, q in enumerate(rows, start=1):
         if not (q.uom or q.tou or q.sqi):
@@ -345,17 +334,31 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
     if request.language not in dict(LANGUAGES):
         raise ValidationError(f"Bills are printed in {', '.join(n for _c, n in LANGUAGES)} "
                               "only.", "language")
-    agreement = None
     code = (request.rate_schedule or "").strip().upper() or None
-    if request.sa_number and request.sa_number.strip():
-        with read_only(db) as session:
-            sa = _agreement(session, request.sa_number)
-            agreement = agreement_snapshot(session, sa)
+    sa_number = (request.sa_number or "").replace(" ", "").strip() or None
+    agreement: A.ServiceAgreement | None = None
+    billed: BilledSegment | None = None
+    typed_points = {q.service_point.strip(): i for i, q in enumerate(request.quantities, 1)
+                    if q.service_point and q.service_point.strip()}
+    with read_only(db) as session:
+        if request.bill_segment and request.bill_segment.strip():
+            billed = find_bill_segment(session, request.bill_segment)
+            if sa_number and sa_number != billed.sa_number:
+                raise ValidationError(f"Bill segment {billed.number} is of service agreement "
+                                      f"{billed.sa_number}, not {sa_number}: clear the bill "
+                                      "segment to check another agreement.", "bill_segment")
+            sa_number = billed.sa_number
+        if sa_number:
+            sa, customer_class = find_agreement(session, sa_number)
+            agreement = agreement_terms.agreement_snapshot(session, sa, customer_class)
+            if billed is not None and agreement.service_points:
+                billed = replace(billed, service_point=agreement.service_points[0].id)
             if code is None:
-                code = _rate_on(_rate_history(session, sa), request.end)
+                code = rate_on(rate_history(session, sa), request.end)
                 if code is None:
                     raise ValidationError(f"Service agreement {sa.number} has no rate: pick "
                                           "a rate schedule.", "rate_schedule")
+        named = named_service_points(session, typed_points, agreement)
     if code is None:
         raise ValidationError("Pick a rate schedule, or enter a service agreement to use its "
                               "current rate.", "rate_schedule")
@@ -367,7 +370,7 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
     if schedule.type is RateScheduleType.SUBSIDIARY:
         raise ValidationError(f"{code} is a sub-rate: check the primary rate that uses it.",
                               "rate_schedule")
-    quantities = _quantities(request.quantities)
+    quantities = parse_quantities(request.quantities)
     chars = {}
     for i, (ctype, value) in enumerate(request.characteristics, start=1):
         if ctype.strip() and not value.strip():
@@ -375,27 +378,46 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
                                   "remove the row.", "characteristics")
         if ctype.strip():
             chars[ctype.strip().upper()] = value.strip()
-    if request.revenue_class and request.revenue_class not in _revenue_classes(lib):
-        raise ValidationError(f"There is no revenue class {request.revenue_class}.",
-                              "revenue_class")
+    revenue_class = (request.revenue_class or "").strip().upper() or (
+        agreement.revenue_class if agreement else None)
+    if revenue_class is None:
+        raise ValidationError(
+            "Pick the revenue class: it chooses the GL distribution code of every line"
+            + (f" (service agreement {agreement.id} has none)." if agreement else "."),
+            "revenue_class")
+    if revenue_class not in _revenue_classes(lib):
+        raise ValidationError(f"There is no revenue class {revenue_class}. Pick one from the "
+                              "list.", "revenue_class")
     rate = compiled_rate(db, code)
     try:
         result = check_rate(rate, start=request.start, end=request.end,
                             quantities=quantities, characteristics=chars, agreement=agreement,
-                            revenue_class=request.revenue_class or None,
+                            revenue_class=revenue_class,
                             accounting_date=request.accounting_date,
-                            language=request.language)
+                            language=request.language, service_points=named)
     except RateError as exc:
         message = str(exc)
         raise ValidationError(message[0].upper() + message[1:] + ("" if message.endswith(".")
                                                                   else "."),
                               _field_of(message)) from None
-    revenue = result.revenue_class
     return RateCheckOutcome(result, schedule.description,
-                            REVENUE_CLASSES.get(revenue, revenue) if revenue else None,
-                            request)
+                            REVENUE_CLASSES.get(revenue_class, revenue_class), request, billed)
 
 
 def today_period() -> tuple[dt.date, dt.date]:
     start = today().replace(day=1)
     return start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def showcase_agreement(db: Database, rate_schedule: str = "E-RES-1") -> str | None:
+    """An active agreement on ``rate_schedule`` with a few bills (screenshots, benchmarks)."""
+    with read_only(db) as session:
+        billed = select(BillSegment.service_agreement_id).group_by(
+            BillSegment.service_agreement_id).having(func.count() >= 3)
+        current = select(ServiceAgreementRate.service_agreement_id).where(
+            ServiceAgreementRate.rate_schedule_code == rate_schedule)
+        return session.scalar(
+            select(ServiceAgreement.number).where(
+                ServiceAgreement.status == SAStatus.ACTIVE,
+                ServiceAgreement.id.in_(billed), ServiceAgreement.id.in_(current))
+            .order_by(ServiceAgreement.id).limit(1))

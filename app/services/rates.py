@@ -9,7 +9,8 @@
   changed field (`component 20.value: 0.1 → 0.12`).
 * Lifecycle: every status may move to every other; to Validated or Finished only when the
   cross-validation of spec/20 §2.3 passes. A Finished version that a bill used cannot be
-  changed, only superseded by a newer version.
+  changed, only superseded by a newer version; and a version becomes Finished only when it
+  takes effect after the last day already billed with its rate (`rate_billing_guard`).
 * Everyone may read; only rate analysts (and administrators) may change anything.
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, insert, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.engine.rates import RateLibrary
@@ -37,10 +38,10 @@ from app.engine.rates.schedules import RateComponent, RateSchedule, RateVersion
 from app.models import rates as M
 from app.models.audit import AuditEvent
 from app.models.enums import UserRole
-from app.models.financials import BillSegment
 from app.models.service_agreements import ServiceAgreementRate
+from app.services import rate_billing_guard as guard
 from app.services import rate_store
-from app.services.context import Actor, read_only, transaction
+from app.services.context import Actor, read_only, snapshot, transaction
 from app.services.errors import ConcurrentChange, NotFound, ValidationError
 
 EDIT_ROLES = (UserRole.RATE_ANALYST,)
@@ -119,6 +120,18 @@ class RateValidationFailed(ValidationError):
         self.problems = tuple(problems)
 
 
+class RatesAlreadyStored(ValidationError):
+    """An import brings codes the database already has (``codes``); nothing was imported.
+    Importing again with ``replace_existing`` swaps the stored definitions."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        self.codes = tuple(codes)
+        more = f" and {len(self.codes) - 8} more" if len(self.codes) > 8 else ""
+        self.shown = ", ".join(self.codes[:8]) + more
+        super().__init__(f"The database already has {self.shown}. Nothing was imported; "
+                         "import with --replace to overwrite them.", "file")
+
+
 # --- the cache -------------------------------------------------------------------------------
 
 
@@ -147,13 +160,17 @@ def _bump(session: Session) -> None:
 
 
 def _cached(db: Database) -> _Cached:
+    """The cached library while the revision has not moved (one query); otherwise the library
+    read afresh. The revision and every row of the library are read in one snapshot, so a
+    save committed meanwhile is either wholly in the library or wholly out of it — and then
+    its revision is newer than the one cached, and the next use reloads."""
     key = str(db.url)
-    with read_only(db) as session:
+    with snapshot(db) as session:
         revision = _revision(session)
         with _lock:
             hit = _cache.get(key)
-            if hit is not None and hit.revision == revision:
-                return hit
+        if hit is not None and hit.revision == revision:
+            return hit
         library = rate_store.read_library(session)
     fresh = _Cached(revision, library, {})
     with _lock:
@@ -225,36 +242,12 @@ def _version_rows(session: Session, schedule_id: int) -> list[M.RateVersionRow]:
         M.RateVersionRow.schedule_id == schedule_id).order_by(M.RateVersionRow.effective)))
 
 
-def _used_by_bill(session: Session, code: str, effective: dt.date,
-                  next_effective: dt.date | None) -> bool:
-    """Whether a bill segment falls in the version's period while its agreement was on this
-    rate — or, for a sub-rate, on a primary rate that invokes it."""
-    primaries = select(M.RateScheduleRow.code).join(
-        M.RateScheduleLink, M.RateScheduleLink.schedule_id == M.RateScheduleRow.id).where(
-        M.RateScheduleLink.kind == rate_store.SUB_RATE, M.RateScheduleLink.rule == code)
-    codes = [code, *session.scalars(primaries)]
-    later = aliased(ServiceAgreementRate)
-    moved_off = select(later.id).where(
-        later.service_agreement_id == ServiceAgreementRate.service_agreement_id,
-        later.effective_from > ServiceAgreementRate.effective_from,
-        later.effective_from <= BillSegment.start_date).exists()
-    stmt = (select(BillSegment.id)
-            .join(ServiceAgreementRate, ServiceAgreementRate.service_agreement_id
-                  == BillSegment.service_agreement_id)
-            .where(ServiceAgreementRate.rate_schedule_code.in_(codes),
-                   ServiceAgreementRate.effective_from <= BillSegment.end_date,
-                   ~moved_off, BillSegment.end_date >= effective).limit(1))
-    if next_effective is not None:
-        stmt = stmt.where(BillSegment.start_date < next_effective)
-    return session.scalar(stmt) is not None
-
-
 def _states(session: Session, code: str, rows: list[M.RateVersionRow]) -> tuple[VersionState,
                                                                                  ...]:
     out = []
     for i, v in enumerate(rows):
         nxt = rows[i + 1].effective if i + 1 < len(rows) else None
-        used = v.status == RateVersionStatus.FINISHED.value and _used_by_bill(
+        used = v.status == RateVersionStatus.FINISHED.value and guard.used_by_bill(
             session, code, v.effective, nxt)
         out.append(VersionState(v.effective, RateVersionStatus(v.status), v.version,
                                 v.updated_by, v.updated_at, used))
@@ -438,14 +431,13 @@ def _locked_version(session: Session, code: str, effective: dt.date, expected: i
     raise NotFound(f"Rate schedule {code} has no version effective {effective.isoformat()}.")
 
 
-def _refuse_if_billed(session: Session, code: str, version: RateVersion,
-                      next_effective: dt.date | None) -> None:
-    if version.status is RateVersionStatus.FINISHED and _used_by_bill(
-            session, code, version.effective, next_effective):
-        raise ValidationError(
-            f"Rate version {version.effective.isoformat()} of {code} is Finished and bills "
-            "were calculated with it, so it cannot be changed. Add a new version with a later "
-            "effective date to supersede it.", "status")
+def _refuse_finished_in_billed_period(session: Session, code: str, before: RateVersion | None,
+                                      after: RateVersion) -> None:
+    """The one check every path that can make a version Finished goes through: it must take
+    effect after the last day billed with the rate (rate_billing_guard)."""
+    problem = guard.version_in_billed_period(session, code, before, after)
+    if problem is not None:
+        raise RateValidationFailed(problem.message, [problem], problem.field)
 
 
 # --- edits -----------------------------------------------------------------------------------
@@ -468,6 +460,7 @@ def save_schedule(db: Database, actor: Actor, schedule: RateSchedule,
         row = session.scalar(select(M.RateScheduleRow).where(M.RateScheduleRow.code == code)
                              .with_for_update())
         header = rate_store.schedule_header(schedule)
+        invoked: set[str] = set()
         if expected_version is None:
             if row is not None:
                 raise ValidationError(f"There is already a rate schedule {code}. Choose "
@@ -481,6 +474,7 @@ def save_schedule(db: Database, actor: Actor, schedule: RateSchedule,
                 raise NotFound(f"There is no rate schedule {code}.", "code")
             _expect(row, expected_version, f"Rate schedule {code}")
             old = _for_edit(session, actor, code).schedule
+            invoked = {link.rule for link in old.sub_rates}
             if old.service_type != schedule.service_type and _sa_types_use(session, code):
                 raise ValidationError(
                     f"The service type of {code} cannot change: service agreements are on "
@@ -491,6 +485,8 @@ def save_schedule(db: Database, actor: Actor, schedule: RateSchedule,
             _audit(session, actor, "RateSchedule", code, [
                 (f.name, getattr(old, f.name), getattr(schedule, f.name)) for f in fields(old)
                 if f.name != "versions" and getattr(old, f.name) != getattr(schedule, f.name)])
+        guard.refuse_invoking_finished_in_billed_period(
+            session, code, {link.rule for link in schedule.sub_rates} - invoked)
         rate_store.write_schedule_collections(session, row.id, schedule)
         session.flush()
         _refuse_uncompilable(session, code)
@@ -568,7 +564,7 @@ def save_version(db: Database, actor: Actor, code: str, version: RateVersion,
     with transaction(db, actor) as session:
         row, vrow, current, nxt = _locked_version(session, code, version.effective,
                                                   expected_version)
-        _refuse_if_billed(session, code, current, nxt)
+        guard.refuse_if_billed(session, code, current, nxt)
         version = replace(version, status=current.status,
                           components=tuple(sorted(version.components,
                                                   key=lambda c: c.sequence)))
@@ -577,6 +573,7 @@ def save_version(db: Database, actor: Actor, code: str, version: RateVersion,
         _refuse_retyping_referenced(current, version)
         if current.status is not RateVersionStatus.IN_PROGRESS:
             _cross_validate(session, schedule, version)
+        _refuse_finished_in_billed_period(session, code, current, version)
         changes = _component_changes(current.components, version.components)
         if version.description_on_bill != current.description_on_bill:
             changes.append(("description_on_bill", current.description_on_bill,
@@ -600,7 +597,9 @@ def set_version_status(db: Database, actor: Actor, code: str, effective: dt.date
         _row, vrow, current, nxt = _locked_version(session, code, effective, expected_version)
         if current.status is status:
             return _for_edit(session, actor, code)
-        _refuse_if_billed(session, code, current, nxt)
+        guard.refuse_if_billed(session, code, current, nxt)
+        _refuse_finished_in_billed_period(session, code, current, replace(current,
+                                                                          status=status))
         if status is not RateVersionStatus.IN_PROGRESS:
             schedule = _for_edit(session, actor, code).schedule
             _check_fields(schedule, current)
@@ -619,7 +618,7 @@ def delete_version(db: Database, actor: Actor, code: str, effective: dt.date,
     _require_editor(actor)
     with transaction(db, actor) as session:
         _row, vrow, current, nxt = _locked_version(session, code, effective, expected_version)
-        _refuse_if_billed(session, code, current, nxt)
+        guard.refuse_if_billed(session, code, current, nxt)
         session.execute(delete(M.RateVersionRow).where(M.RateVersionRow.id == vrow.id))
         _audit(session, actor, "RateVersion", f"{code}/{effective.isoformat()}",
                [("deleted", current.status.label, None)])
@@ -641,6 +640,7 @@ def merge_versions(db: Database, actor: Actor, code: str, effective: dt.date,
             raise ValidationError(str(exc), "merge") from None
         schedule = _for_edit(session, actor, code).schedule
         _check_fields(schedule, merged)
+        _refuse_finished_in_billed_period(session, code, current, merged)
         changes = _component_changes(current.components, merged.components)
         if current.status is RateVersionStatus.VALIDATED and changes:
             vrow.status = RateVersionStatus.IN_PROGRESS.value
@@ -775,13 +775,10 @@ def import_library(db: Database, actor: Actor, lib: RateLibrary, *, replace_exis
         clashes = [f"{section}.{code}" for section in RateLibrary.SECTIONS
                    for code in getattr(lib, section) if code in getattr(have, section)]
         if clashes and not replace_existing:
-            shown = ", ".join(c.split(".", 1)[1] for c in clashes[:8])
-            more = f" and {len(clashes) - 8} more" if len(clashes) > 8 else ""
-            raise ValidationError(
-                f"The database already has {shown}{more}. Nothing was imported; import with "
-                "--replace to overwrite them.", "file")
-        _refuse_replacing_billed(session, have, lib)
+            raise RatesAlreadyStored([c.split(".", 1)[1] for c in clashes])
+        guard.refuse_replacing_billed(session, have, lib)
         merged = have.merged(lib)
+        guard.refuse_imported_finished_in_billed_period(session, have, merged, lib)
         _refuse_unusable(merged, lib if not clashes else None)
         if clashes:
             before = _row_versions(session)
@@ -849,26 +846,6 @@ def _refuse_unusable(merged: RateLibrary, incoming: RateLibrary | None) -> None:
             raise ValidationError(
                 f"Rate schedule {code} could not be used after this import: {exc}. Nothing was "
                 "imported; import the files it needs together with it.", "file") from None
-
-
-def _refuse_replacing_billed(session: Session, have: RateLibrary, lib: RateLibrary) -> None:
-    """Replacing a schedule may not change a Finished version that bills were calculated
-    with, exactly as an edit may not."""
-    for code, incoming in lib.rate_schedules.items():
-        stored = have.rate_schedules.get(code)
-        if stored is None:
-            continue
-        kept = {v.effective: v for v in incoming.versions}
-        old = sorted(stored.versions, key=lambda v: v.effective)
-        for i, v in enumerate(old):
-            nxt = old[i + 1].effective if i + 1 < len(old) else None
-            if kept.get(v.effective) != v and v.status is RateVersionStatus.FINISHED \
-                    and _used_by_bill(session, code, v.effective, nxt):
-                raise ValidationError(
-                    f"Rate version {v.effective.isoformat()} of {code} is Finished and bills "
-                    "were calculated with it, so the import cannot change it. Nothing was "
-                    "imported; keep that version as it is and add a new version with a later "
-                    "effective date.", "file")
 
 
 def import_rate_files(db: Database, actor: Actor, paths: Sequence[Path | str], *,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -33,10 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import SAStatus
+from app.reports.formatting import billed_text
 from app.reports.rate_check_pdf import render_rate_check
+from app.services.agreement_terms import revenue_class_of
 from app.services.errors import DomainError, ValidationError
 from app.services.rate_check import (
     AgreementDefaults,
+    BilledSegment,
     RateCheckChoices,
     RateCheckOutcome,
     RateCheckRequest,
@@ -65,11 +69,17 @@ RATE_CHECK = "rate-check"
 TAB_NAMES = ("Calc Lines", "SQ Details", "Register Read", "Characteristics", "Compare Rates")
 CALC_LINES, SQ_DETAILS, REGISTER_READ, CHARACTERISTICS, COMPARE = range(5)
 #: Service fields shown beside a one-line input (the grids have their own message line).
-LINE_FIELDS = ("rate_schedule", "sa_number", "start", "end", "accounting_date",
-               "revenue_class", "language")
+LINE_FIELDS = ("rate_schedule", "sa_number", "bill_segment", "start", "end",
+               "accounting_date", "revenue_class", "language")
+NO_RATES = ("There are no rates in this database yet. A rate analyst loads them in the Rate "
+            "Editor (Ctrl+7: Load Shipped Rates or Import Rate Files…) or with `switchboard "
+            "rate import FILE…`; then check them here.")
 WARNING_STYLE = ("QLabel { background: #fff8e6; color: #5c4300; border: 1px solid #ecd28f;"
                  " border-radius: 4px; padding: 5px 8px; }"
                  " QLabel:disabled { background: #f7f4ec; color: #a89a70; }")
+BILLED_STYLE = ("QLabel { background: #eef4fb; color: #1d3557; border: 1px solid #c5d7ea;"
+                " border-radius: 4px; padding: 4px 8px; }"
+                " QLabel:disabled { color: #8a9bb0; }")
 STALE_STYLE = "QLabel { color: #8a1c12; font-weight: 600; }"
 
 
@@ -86,6 +96,7 @@ class RateCheckPane(QWidget):
         self._filled: dict[str, object] = {}
         self._loading = False
         self._loading_sa: str | None = None
+        self._loading_sa_was: str | None = None
         self._pending_defaults: AgreementDefaults | None = None
         self._check_after_defaults = False
         self._swallow_return = False
@@ -108,6 +119,7 @@ class RateCheckPane(QWidget):
         self.form = form = RateCheckForm()
         # the inputs by name, as a CSR sees them (tests and the screenshot read them too)
         self.rate, self.sa, self.sa_edit = form.rate, form.sa, form.sa_edit
+        self.segment = form.segment
         self.start, self.end, self.accounting = form.start, form.end, form.accounting
         self.revenue, self.language = form.revenue, form.language
         self.quantities, self.characteristics = form.quantities, form.characteristics
@@ -115,11 +127,16 @@ class RateCheckPane(QWidget):
         self.sa_edit.returnPressed.connect(self._sa_return)
         self.sa_edit.editingFinished.connect(self._sa_left)
         self.sa.activated.connect(lambda _i: self._sa_left())
+        self.segment.activated.connect(self._segment_picked)
+        form.segment_edit.returnPressed.connect(self._segment_return)
+        form.segment_edit.editingFinished.connect(self._segment_left)
+        self.rate.editTextChanged.connect(lambda _t: self._default_revenue_class())
         self.check_button.clicked.connect(lambda _=False: self.check_rate())
         self.print_button.clicked.connect(lambda _=False: self.print_result())
         self.messages: dict[str, FieldMessage] = {
             "rate_schedule": FieldMessage(self.rate, self),
             "sa_number": FieldMessage(self.sa, self),
+            "bill_segment": FieldMessage(self.segment, self),
             "start": FieldMessage(self.start, self),
             "end": FieldMessage(self.end, self),
             "accounting_date": FieldMessage(self.accounting, self),
@@ -134,6 +151,11 @@ class RateCheckPane(QWidget):
         self.header = label("No rate checked yet.", "hint", wrap=True)
         self.header.setAccessibleName("Result header")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.billed = label("", "", wrap=True)
+        self.billed.setAccessibleName("What the bill charged")
+        self.billed.setTextFormat(Qt.TextFormat.RichText)
+        self.billed.setStyleSheet(BILLED_STYLE)
+        self.billed.hide()
         self.stale = label("", "")
         self.stale.setStyleSheet(STALE_STYLE)
         self.stale.hide()
@@ -157,6 +179,7 @@ class RateCheckPane(QWidget):
         head.setSpacing(4)
         head.addWidget(self.stale)
         head.addWidget(self.header)
+        head.addWidget(self.billed)
         head.addWidget(self.notes)
         outputs = QWidget()
         right = QVBoxLayout(outputs)
@@ -165,8 +188,20 @@ class RateCheckPane(QWidget):
         right.addWidget(self.result_head)
         right.addWidget(self.tabs, 1)
 
+        inputs = QScrollArea()             # a short window scrolls the inputs, never squashes
+        inputs.setWidget(form)
+        inputs.setWidgetResizable(True)
+        inputs.setFrameShape(QFrame.Shape.NoFrame)
+        inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left = QWidget()
+        left.setMinimumWidth(form.minimumWidth() + 16)
+        left.setMaximumWidth(form.maximumWidth() + 16)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(inputs, 1)
+        left_layout.addLayout(form.buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(form)
+        splitter.addWidget(left)
         splitter.addWidget(outputs)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -179,6 +214,7 @@ class RateCheckPane(QWidget):
         form.changed.connect(self._inputs_changed)
         self.rate.editTextChanged.connect(lambda _t: self.messages["rate_schedule"].clear())
         self.sa.editTextChanged.connect(lambda _t: self.messages["sa_number"].clear())
+        self.segment.editTextChanged.connect(lambda _t: self.messages["bill_segment"].clear())
         self.end.dateChanged.connect(lambda _d: self.messages["end"].clear())
         self.start.dateChanged.connect(lambda _d: self.messages["start"].clear())
         self.accounting.dateChanged.connect(
@@ -229,6 +265,10 @@ class RateCheckPane(QWidget):
             return
         if not self.quantities.rows() and self.defaults is None:
             self.quantities.add_row()
+        self._default_revenue_class()
+        if not choices.rate_schedules:
+            self.banner.setText(NO_RATES)
+            self.banner.show()
         self._inputs_changed()
 
     def on_context_changed(self, account: CurrentAccount | None) -> None:
@@ -276,29 +316,92 @@ class RateCheckPane(QWidget):
         if number and (self.defaults is None or self.defaults.sa_number != number) \
                 and not (self._loading and self._loading_sa == number):
             self.load_agreement(number)
+        elif not number and self.defaults is not None:
+            self._forget_agreement()
         self.compare.set_agreement(number or None)
 
-    def load_agreement(self, number: str, then_check: bool = False) -> None:
-        """Fill the form from the agreement (in a worker); with `then_check`, check after."""
+    def _forget_agreement(self) -> None:
+        """The SA was cleared: its hints, bills and defaults go; what was typed stays."""
+        self.defaults = None
+        self.form.show_sa_hint("")
+        self.form.set_segments((), None)
+        self.characteristics.set_inherited(())
+        self.quantities.set_service_points(())
+        self._default_revenue_class()
+        self._inputs_changed()
+
+    # ------------------------------------------------------------------ bill segments
+
+    def _segment_picked(self, index: int) -> None:
+        """A bill of the list: its period, accounting date and quantities are filled in."""
+        number = str(self.segment.itemData(index) or "")
+        found = [s for s in (self.defaults.bill_segments if self.defaults else ())
+                 if s.number == number]
+        if found:
+            self._fill_from_segment(found[0])
+
+    def _fill_from_segment(self, seg: BilledSegment) -> None:
+        self.form.set_period(seg.start, seg.end, seg.bill_date)
+        self.quantities.set_rows(seg.quantities)
+        self._remember_filled()
+        self._inputs_changed()
+
+    def _segment_return(self) -> None:
+        if self._segment_left():
+            self._swallow_return = True
+            QTimer.singleShot(0, self._stop_swallowing)
+            self._check_after_defaults = True
+
+    def _segment_left(self) -> bool:
+        """A bill segment ID typed in that is not one of the list's: read it (and its SA)."""
+        number = self.form.segment_number()
+        known = {s.number for s in (self.defaults.bill_segments if self.defaults else ())}
+        if not number or number in known or (self._loading and self._loading_sa == number):
+            return False
+        self.load_agreement(number, segment=True)
+        return True
+
+    def _default_revenue_class(self) -> None:
+        """Without an SA the revenue class follows the rate's name (E-RES-1 → RES) until
+        the CSR picks one."""
+        if self.defaults is not None or self.sa_number():
+            return
+        current = combo_code(self.revenue)
+        if current and current != self._filled.get("revenue"):
+            return
+        guess = revenue_class_of(combo_code(self.rate), None) or ""
+        if self.choices is not None and guess not in dict(self.choices.revenue_classes):
+            guess = ""
+        set_combo_code(self.revenue, guess)
+        self._filled["revenue"] = guess
+
+    def load_agreement(self, number: str, then_check: bool = False,
+                       segment: bool = False) -> None:
+        """Fill the form from the agreement — or, with `segment`, from the bill segment
+        `number` and its agreement (in a worker); with `then_check`, check after."""
         self.messages["sa_number"].clear()
+        self.messages["bill_segment"].clear()
         if self._loading and self._loading_sa == number:  # Enter, then leaving the field
             self._check_after_defaults = self._check_after_defaults or then_check
             return
         self._check_after_defaults = then_check
         self._loading = True
         self._loading_sa = number
-        self.form.show_sa_hint("Reading the agreement…")
-        run_task(agreement_defaults, self.ctx.db, number, on_result=self._defaults_loaded,
-                 on_error=self._defaults_failed)
+        self.form.show_sa_hint("Reading the bill…" if segment else "Reading the agreement…")
+        sa_number, segment_number = (None, number) if segment else (number, None)
+        run_task(agreement_defaults, self.ctx.db, sa_number, segment_number,
+                 on_result=self._defaults_loaded, on_error=self._defaults_failed)
 
     def _defaults_loaded(self, defaults: AgreementDefaults) -> None:
-        if self._loading_sa is not None and defaults.sa_number != self._loading_sa:
+        asked = {defaults.sa_number, defaults.bill_segment.number if defaults.bill_segment
+                 else None}
+        if self._loading_sa is not None and self._loading_sa not in asked:
             return  # another SA was asked for since
         if self.choices is None:  # the combos are not filled yet: apply it when they are
             self._pending_defaults = defaults
             return
         self._loading = False
-        self._loading_sa = None
+        self._loading_sa_was, self._loading_sa = self._loading_sa, None
         previous = self._filled
         self.defaults = defaults
         self.sa.setEditText(defaults.sa_number)
@@ -312,16 +415,20 @@ class RateCheckPane(QWidget):
             set_combo_code(self.rate, defaults.rate_schedule or "")
         if free("revenue", combo_code(self.revenue), ""):
             set_combo_code(self.revenue, defaults.revenue_class or "")
-        if free("period", self.form.period(), None):
-            self.form.set_period(defaults.start, defaults.end)
-        if free("quantities", self.quantities.rows(), ()) or \
+        chosen = defaults.bill_segment
+        asked_for_bill = chosen is not None and self._loading_sa_was == chosen.number
+        if asked_for_bill or free("period", self.form.period(), None):
+            self.form.set_period(defaults.start, defaults.end, defaults.accounting_date)
+            self.form.set_segments(defaults.bill_segments, chosen.number if chosen else None)
+        else:
+            self.form.set_segments(defaults.bill_segments, None)
+        if asked_for_bill or free("quantities", self.quantities.rows(), ()) or \
                 not any(q.quantity for q in self.quantities.rows()):
             self.quantities.set_rows(defaults.quantities)
             if not defaults.quantities:
                 self.quantities.add_row()
         self.quantities.set_service_points(defaults.service_points)
-        if free("characteristics", self.characteristics.rows(), ()):
-            self.characteristics.set_rows(defaults.characteristics)
+        self.characteristics.set_inherited(defaults.characteristics)
         self._remember_filled()
         self._inputs_changed()
         if self._check_after_defaults:
@@ -372,6 +479,10 @@ class RateCheckPane(QWidget):
         self.header.style().unpolish(self.header)
         self.header.style().polish(self.header)
         self.header.setText(header_text(outcome))
+        billed = billed_text(outcome.billed, outcome.billed_difference,
+                             outcome.result.currency)
+        self.billed.setText(billed)
+        self.billed.setVisible(bool(billed))
         result = outcome.result
         notes = [f"⚠ {w}" for w in result.warnings] + \
             [f"To Do ({t.todo_type}{', for ' + t.role if t.role else ''}): {t.message}"
@@ -402,6 +513,7 @@ class RateCheckPane(QWidget):
         for page in self.results.pages:
             page.setEnabled(current)
         self.header.setEnabled(current)
+        self.billed.setEnabled(current)
         self.notes.setEnabled(current)
         self.results.calc_lines.chart.plot.getPlotItem().setOpacity(1.0 if current else 0.35)
         self.print_button.setEnabled(current and self.outcome is not None)
@@ -509,6 +621,7 @@ class RateCheckPane(QWidget):
 
     def fill(self, request: RateCheckRequest) -> None:
         self.form.fill(request)
+        self._default_revenue_class()
 
     def request(self, commit: bool = True) -> RateCheckRequest:
         return self.form.request(commit)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.rate_check import RateCheckRequest
+from app.reports.formatting import money_text
+from app.services.rate_check import BilledSegment, RateCheckRequest
 from app.services.service_agreements import ServiceAgreementView
 from app.views.rate_check_inputs import (
     CharacteristicGrid,
@@ -52,6 +54,12 @@ def sa_item_text(sa: ServiceAgreementView) -> str:
                                            if sa.rate_history else "no rate")
     return f"{sa.number} — {sa.service_type.value.title()} {sa.sa_type}, {rate} " \
            f"({sa.status.value.replace('_', ' ').lower()})"
+
+
+def segment_text(seg: BilledSegment) -> str:
+    """How a bill segment reads in the list: period, quantity, amount, ID."""
+    return (f"{seg.start:%Y-%m-%d} – {seg.end:%m-%d} · {seg.quantity.normalize():,f} "
+            f"{seg.uom} · {money_text(seg.amount, 'USD')}")
 
 
 def _date_edit(name: str) -> QDateEdit:
@@ -90,6 +98,14 @@ class RateCheckForm(QWidget):
         self.sa_edit = _line_edit(self.sa)
         self.sa_edit.setPlaceholderText("Optional: an SA ID (10 digits)")
         self.sa_hint = label("", "hint", wrap=True)
+        self.segment = QComboBox()
+        self.segment.setEditable(True)
+        self.segment.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.segment.setAccessibleName("Bill segment")
+        self.segment.setToolTip("A bill of the SA: its period, accounting date and quantities "
+                                "are filled in, and the result shows what it billed")
+        self.segment_edit = _line_edit(self.segment)
+        self.segment_edit.setPlaceholderText("Optional: one of the SA's bills, or its ID")
         self.start = _date_edit("Start date")
         self.end = _date_edit("End date")
         self.accounting = _date_edit("Accounting date")
@@ -114,7 +130,7 @@ class RateCheckForm(QWidget):
                        self.language.currentIndexChanged, self.start.dateChanged,
                        self.end.dateChanged, self.accounting.dateChanged,
                        self.quantities.changed, self.characteristics.changed,
-                       self.sa.editTextChanged):
+                       self.sa.editTextChanged, self.segment.editTextChanged):
             signal.connect(lambda *_args: self.changed.emit())
 
     def _lay_out(self) -> None:
@@ -129,6 +145,7 @@ class RateCheckForm(QWidget):
         sa_box.addWidget(self.sa_hint)
         self.sa_hint.hide()
         form.addRow("SA ID", sa_box)
+        form.addRow("Bill segment", self.segment)
         dates = QHBoxLayout()
         dates.setSpacing(6)
         dates.addWidget(self.start)
@@ -142,7 +159,8 @@ class RateCheckForm(QWidget):
         form.addRow("Accounting date", accounting)
         form.addRow("Revenue class", self.revenue)
         form.addRow("Bill language", self.language)
-        buttons = QHBoxLayout()
+        #: Print… and Check Rate: the pane keeps them in view under the scrolling inputs.
+        self.buttons = buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addStretch(1)
         buttons.addWidget(self.check_button)
@@ -159,7 +177,6 @@ class RateCheckForm(QWidget):
         left.addSpacing(4)
         left.addWidget(self.characteristics, 2)
         left.addStretch(1)
-        left.addLayout(buttons)
 
     # -------------------------------------------------------------------------- values
 
@@ -168,6 +185,32 @@ class RateCheckForm(QWidget):
         if index >= 0 and self.sa.itemData(index):
             return str(self.sa.itemData(index))
         return sa_number_of(self.sa.currentText())
+
+    def segment_number(self) -> str:
+        """The bill segment ID chosen or typed ("" when none)."""
+        index = self.segment.findText(self.segment.currentText())
+        if index >= 0:
+            return str(self.segment.itemData(index) or "")
+        return sa_number_of(self.segment.currentText())
+
+    def set_segments(self, segments: Sequence[BilledSegment], chosen: str | None) -> None:
+        """The SA's bills to choose from (newest first), `chosen` selected."""
+        self.segment.blockSignals(True)
+        self.segment.clear()
+        self.segment.addItem("None: type the period and quantities", "")
+        for seg in segments:
+            self.segment.addItem(segment_text(seg), seg.number)
+            self.segment.setItemData(self.segment.count() - 1,
+                                     f"Bill segment {seg.number}, billed "
+                                     f"{seg.bill_date.isoformat()}",
+                                     Qt.ItemDataRole.ToolTipRole)
+        index = self.segment.findData(chosen) if chosen else 0
+        if index < 0:
+            self.segment.setEditText(chosen or "")
+        else:
+            self.segment.setCurrentIndex(index)
+        self.segment_edit.setCursorPosition(0)
+        self.segment.blockSignals(False)
 
     def show_sa_hint(self, text: str) -> None:
         self.sa_hint.setText(text)
@@ -209,7 +252,8 @@ class RateCheckForm(QWidget):
             start=start, end=end, accounting_date=day_of(self.accounting.date()),
             quantities=self.quantities.rows(), characteristics=self.characteristics.rows(),
             revenue_class=combo_code(self.revenue) or None,
-            language=combo_code(self.language) or "ENG")
+            language=combo_code(self.language) or "ENG",
+            bill_segment=self.segment_number() or None)
 
     def fill(self, request: RateCheckRequest) -> None:
         """Put a request's values into the form (Back/Forward, a screenshot, a test)."""
@@ -221,6 +265,14 @@ class RateCheckForm(QWidget):
         self.characteristics.set_rows(request.characteristics)
         set_combo_code(self.revenue, request.revenue_class or "")
         set_combo_code(self.language, request.language)
+        if (request.bill_segment or "") != self.segment_number():
+            index = self.segment.findData(request.bill_segment or "")
+            self.segment.blockSignals(True)
+            if index >= 0:
+                self.segment.setCurrentIndex(index)
+            else:
+                self.segment.setEditText(request.bill_segment or "")
+            self.segment.blockSignals(False)
 
 
-__all__ = ["RateCheckForm", "day_of", "qdate", "sa_item_text", "sa_number_of"]
+__all__ = ["RateCheckForm", "day_of", "qdate", "sa_item_text", "sa_number_of", "segment_text"]

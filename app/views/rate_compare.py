@@ -4,6 +4,11 @@ sentence that says what it would have saved, and a bar chart of the cost per rat
 
 The consumption is either the quantities typed on the Rate Check pane for its period, or the
 agreement's last 12 billed months (`usage_history`). The pane supplies both through `UsageSource`.
+
+Billing history has no time of use, so a TOU rate is priced from an assumed split of the kWh
+(the "Time-of-use split" inputs, defaulted from `DEFAULT_TOU_SHARES`, one per TOU code of the
+ticked rates). Every cost that rests on it is marked "≈", its row says what was assumed, and so
+does the sentence: a CSR never presents an assumed split as fact.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -29,12 +36,14 @@ from app.db import Database
 from app.reports.formatting import money_text
 from app.services.errors import DomainError
 from app.services.rate_compare import (
+    DEFAULT_TOU_SHARES,
     ComparedRate,
     CompareRequest,
     RateComparison,
     UsageMonth,
     comparable_rates,
     compare_rates,
+    tou_split_codes,
     usage_history,
 )
 from app.views.dashboard import Cell
@@ -49,7 +58,17 @@ from app.views.tree_dialogs import BANNER_STYLE
 from app.views.widgets import label
 from app.views.worker import run_task
 
-FIXED_COLUMNS = ("Rate", "Description", "Cost", "Difference", "Eligible", "Problem")
+FIXED_COLUMNS = ("Rate", "Description", "Cost", "Difference", "Eligible", "Problem",
+                 "Assumption")
+#: Marks a cost that rests on an assumption (the row's Assumption says which).
+ASSUMED = "≈ "
+ASSUMPTION_COLUMN = FIXED_COLUMNS.index("Assumption")
+#: Share inputs on one line of the split (label, field, "%"): three fit half the tab.
+SHARES_PER_LINE = 3
+SPLIT_TIP = ("An assumption, not a measurement: billing history (and kWh typed without a TOU) "
+             "has no time of use, so a time-of-use rate is priced as if this share of the kWh "
+             "had been used in that time of use. Shares are percentages, normalised over the "
+             "codes each rate uses; kWh typed with a TOU is priced as typed.")
 LEFT_INPUTS, LAST_12 = 0, 1
 CODE_ROLE = Qt.ItemDataRole.UserRole + 3
 
@@ -87,9 +106,18 @@ def span_text(months: Sequence[UsageMonth]) -> str:
 
 
 def verdict(comparison: RateComparison, reference: str | None = None) -> str:
-    """The sentence under the grid, from the service's figures only. Without a current rate
-    (no SA) the differences are against the cheapest, and `reference` (the rate checked on
-    the form) is named when it is not the cheapest."""
+    """The sentence under the grid, from the service's figures only, followed by what the
+    eligible rates' costs assume (a time-of-use split). Without a current rate (no SA) the
+    differences are against the cheapest, and `reference` (the rate checked on the form) is
+    named when it is not the cheapest."""
+    sentence = _verdict(comparison, reference)
+    for rate in comparison.rates:
+        if rate.eligible and rate.assumption:
+            sentence += f" {rate.code} is priced on a {rate.assumption}."
+    return sentence
+
+
+def _verdict(comparison: RateComparison, reference: str | None) -> str:
     rates = {r.code: r for r in comparison.rates}
     cur = comparison.currency
     span = span_text(comparison.months)
@@ -129,13 +157,17 @@ def compared_cells(rate: ComparedRate, currency: str) -> list[Cell]:
         difference = money_text(rate.difference, currency)
         if rate.difference > 0:
             difference = "+" + difference
+    mark = ASSUMED if rate.assumption and rate.annual is not None else ""
+    tip = rate.assumption or ""
     cells = [Cell(code, rate.code), Cell(rate.description),
-             Cell(money_text(rate.annual, currency), _decimal_key(rate.annual), right=True),
+             Cell(mark + money_text(rate.annual, currency), _decimal_key(rate.annual),
+                  right=True, tooltip=tip),
              Cell(difference, _decimal_key(rate.difference), right=True),
              Cell("Yes" if rate.eligible else "No", int(rate.eligible)),
-             Cell(rate.problem or "", tooltip=rate.problem or "")]
-    cells += [Cell(money_text(v, currency) if v is not None else "", _decimal_key(v),
-                   right=True) for v in rate.monthly]
+             Cell(rate.problem or "", tooltip=rate.problem or ""),
+             Cell(rate.assumption or "", tooltip=tip)]
+    cells += [Cell(mark + money_text(v, currency) if v is not None else "", _decimal_key(v),
+                   right=True, tooltip=tip) for v in rate.monthly]
     return cells
 
 
@@ -165,6 +197,25 @@ class CompareView(QWidget):
         self.rates.setMaximumHeight(150)
         self.rate_error = label("", "inlineError", wrap=True)
         self.rate_error.hide()
+        #: Rate code -> the TOU codes it splits kWh without a time of use over.
+        self.split_codes: dict[str, tuple[str, ...]] = {}
+        #: The split as typed, by TOU code (kept when a code is hidden and shown again).
+        self.share_texts = {code: f"{share:f}" for code, share in DEFAULT_TOU_SHARES}
+        self.shares: dict[str, QLineEdit] = {}
+        self.split_heading = label("Time-of-use split (assumed)", "sectionHeading")
+        self.split_heading.setToolTip(SPLIT_TIP)
+        self.split_row = QWidget()
+        self.split_error = label("", "inlineError", wrap=True)
+        self.split_error.hide()
+        self.split_box = QWidget()
+        self.split_layout = QVBoxLayout(self.split_box)
+        self.split_layout.setContentsMargins(0, 6, 0, 0)
+        self.split_layout.setSpacing(2)
+        self.split_layout.addWidget(self.split_heading)
+        self.split_layout.addWidget(self.split_row)
+        self.split_layout.addWidget(self.split_error)
+        self.split_box.hide()
+        self.rates.itemChanged.connect(lambda _item: self._show_split())
         self.default_button = QPushButton("Default list")
         self.default_button.setToolTip("Tick the rates of the SA's service type")
         self.default_button.clicked.connect(lambda _=False: self.tick_defaults())
@@ -188,6 +239,7 @@ class CompareView(QWidget):
         usage_box.addWidget(label("Consumption", "sectionHeading"))
         usage_box.addWidget(self.from_inputs)
         usage_box.addWidget(self.last_12)
+        usage_box.addWidget(self.split_box)
         usage_box.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.default_button)
@@ -233,8 +285,72 @@ class CompareView(QWidget):
             item.setCheckState(Qt.CheckState.Checked if ticked and code in ticked
                                else Qt.CheckState.Unchecked)
             self.rates.addItem(item)
+        run_task(tou_split_codes, self.db, [code for code, _d in rates],
+                 on_result=self._split_codes_loaded, on_error=lambda exc: None)
         if ticked is None:
             self.tick_defaults()
+
+    def _split_codes_loaded(self, codes: dict[str, tuple[str, ...]]) -> None:
+        self.split_codes = codes
+        self._show_split()
+
+    def split_lines(self) -> tuple[tuple[str, ...], ...]:
+        """The TOU codes of the ticked rates that split kWh without a time of use, one line
+        per rate's codes (ON, OFF / PEAK, SHOULDER, OFFPEAK), each code once."""
+        lines: list[tuple[str, ...]] = []
+        seen: set[str] = set()
+        for code in self.ticked():
+            new = tuple(tou for tou in self.split_codes.get(code, ()) if tou not in seen)
+            seen.update(new)
+            lines += [new[i:i + SHARES_PER_LINE] for i in range(0, len(new), SHARES_PER_LINE)]
+        return tuple(lines)
+
+    def _show_split(self) -> None:
+        """One share input per TOU code the ticked rates use; none when no TOU rate is
+        ticked."""
+        lines = self.split_lines()
+        codes = tuple(tou for line in lines for tou in line)
+        self.split_box.setVisible(bool(codes))
+        if codes == tuple(self.shares):
+            return
+        row = QWidget()
+        fields = QGridLayout(row)
+        fields.setContentsMargins(0, 0, 0, 0)
+        fields.setHorizontalSpacing(4)
+        fields.setVerticalSpacing(2)
+        self.shares = {}
+        for line, at, code in ((n, i, tou) for n, group in enumerate(lines)
+                               for i, tou in enumerate(group)):
+            edit = QLineEdit(self.share_texts.get(code, ""))
+            edit.setPlaceholderText("0")
+            edit.setFixedWidth(44)
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            edit.setAccessibleName(f"Assumed {code} share of the kWh, percent")
+            edit.setToolTip(f"The share of the kWh priced as {code} on a time-of-use rate. "
+                            + SPLIT_TIP)
+            edit.textEdited.connect(lambda text, tou=code: self._share_edited(tou, text))
+            name = QLabel(code)
+            name.setBuddy(edit)
+            fields.addWidget(name, line, 3 * at)
+            fields.addWidget(edit, line, 3 * at + 1)
+            fields.addWidget(QLabel("%  "), line, 3 * at + 2)
+            self.shares[code] = edit
+        fields.setColumnStretch(3 * SHARES_PER_LINE, 1)
+        self.split_layout.replaceWidget(self.split_row, row)
+        self.split_row.hide()
+        self.split_row.deleteLater()
+        self.split_row = row
+
+    def _share_edited(self, code: str, text: str) -> None:
+        self.share_texts[code] = text
+        self.split_error.hide()
+
+    def tou_shares(self) -> tuple[tuple[str, str], ...]:
+        """The split to compare with: the shares shown as typed, the defaults for the rest."""
+        shown = tuple(self.shares)
+        return (*((code, self.share_texts.get(code, "")) for code in shown),
+                *((code, f"{share:f}") for code, share in DEFAULT_TOU_SHARES
+                  if code not in shown))
 
     def set_agreement(self, sa_number: str | None) -> None:
         """The SA on the pane changed: its history can be used, its rates are the default."""
@@ -276,6 +392,7 @@ class CompareView(QWidget):
         use_history = use_history and bool(inputs.sa_number)
         self.reference = inputs.reference
         codes = tuple(self.ticked())
+        shares = self.tou_shares()
         db = self.db
 
         def call() -> RateComparison:
@@ -283,7 +400,7 @@ class CompareView(QWidget):
                 else inputs.months
             return compare_rates(db, CompareRequest(
                 codes, months, inputs.sa_number, inputs.characteristics,
-                inputs.revenue_class))
+                inputs.revenue_class, shares))
 
         self.busy = True
         self.compare_button.setEnabled(False)
@@ -305,6 +422,11 @@ class CompareView(QWidget):
         highlighted = [i for i, r in enumerate(comparison.rates) if r.cheapest]
         muted = [i for i, r in enumerate(comparison.rates) if not r.eligible]
         self.grid.set_rows(rows, highlighted=highlighted, muted=muted)
+        if any(r.assumption for r in comparison.rates):      # never elided: the grid scrolls
+            width = max(self.grid.fontMetrics().horizontalAdvance(r.assumption or "")
+                        for r in comparison.rates) + 18
+            self.grid.setColumnWidth(ASSUMPTION_COLUMN,
+                                     max(width, self.grid.columnWidth(ASSUMPTION_COLUMN)))
         self.sentence.setObjectName("sectionHeading")
         self.sentence.style().unpolish(self.sentence)
         self.sentence.style().polish(self.sentence)
@@ -312,8 +434,8 @@ class CompareView(QWidget):
         priced = [r for r in comparison.rates if r.annual is not None and r.eligible]
         colours = [HIGHLIGHT_COLOUR if r.cheapest else CURRENT_COLOUR if r.current else None
                    for r in priced]
-        self.chart.set_bars([(r.code, r.annual) for r in priced if r.annual is not None], cur,
-                            colours)
+        self.chart.set_bars([(f"{r.code} (assumed split)" if r.assumption else r.code, r.annual)
+                             for r in priced if r.annual is not None], cur, colours)
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
@@ -333,6 +455,10 @@ class CompareView(QWidget):
             self.rate_error.setText(exc.message)
             self.rate_error.show()
             return
+        if exc.field == "tou_shares" and self.shares:
+            self.split_error.setText(exc.message)
+            self.split_error.show()
+            return
         shown = exc.field is not None and self._field_error(exc.field, exc.message)
         self.banner.setText(exc.message + (" (see the field on the left)" if shown else ""))
         self.banner.show()
@@ -340,6 +466,7 @@ class CompareView(QWidget):
     def _clear_errors(self) -> None:
         self._clear_field_errors()
         self.rate_error.hide()
+        self.split_error.hide()
         self.banner.hide()
         self.grid.setEnabled(True)
         self.chart.setEnabled(True)

@@ -49,11 +49,14 @@ from app.views.rate_editor_fields import component_field
 from app.views.rate_editor_schedule import NewVersionDialog, SchedulePage
 from app.views.rate_editor_tree import Catalogue, ScheduleTree, load_catalogue
 from app.views.rate_editor_version import VersionPage, problem_text
+from app.views.rate_library_actions import EMPTY_LIBRARY, RateLibraryActions
 from app.views.tree_dialogs import BANNER_STYLE
 from app.views.widgets import label
 from app.views.worker import run_task
 
 RATE_EDITOR = "rate-editor"
+PICK_A_SCHEDULE = ("Pick a rate schedule on the left (type in the filter to find one), or "
+                   "start one with New Schedule….")
 READ_ONLY = ("Read only: everyone may look at the rates, but changing them needs the Rate "
              "Analyst role.")
 BILLED = ("Bills were calculated with this Finished version, so it cannot change: add a newer "
@@ -137,6 +140,13 @@ class RateEditorPane(QWidget):
             b.setStyleSheet("QPushButton { padding: 4px 8px; }")
             buttons.addWidget(b)
         left_layout.addLayout(buttons)
+        self.library_actions = RateLibraryActions(ctx, self._current_code, self.may_edit)
+        self.library_actions.confirm = lambda text: self.confirm(text)
+        self.library_actions.imported.connect(self._library_imported)
+        self.library_actions.failed.connect(lambda text: self._library_said(text, ok=False))
+        self.library_actions.exported.connect(
+            lambda path: self._library_said(f"Rate schedule saved to {path}.", ok=True))
+        left_layout.addWidget(self.library_actions)
 
         self.banner = label(READ_ONLY, wrap=True)
         self.banner.setStyleSheet(BANNER_STYLE)
@@ -199,11 +209,23 @@ class RateEditorPane(QWidget):
         editor_layout.addLayout(header)
         editor_layout.addWidget(self.message)
         editor_layout.addWidget(self.tabs, 1)
-        self.empty = label("Pick a rate schedule on the left (type in the filter to find one), "
-                           "or start one with New Schedule….", "emptyText", wrap=True)
+        self.empty = label(PICK_A_SCHEDULE, "emptyText", wrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.empty_message = label("", "inlineOk", wrap=True)
+        self.empty_message.hide()
+        empty_page = QWidget()
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.setContentsMargins(12, 12, 12, 12)
+        empty_layout.addWidget(self.empty)
+        shipped = QHBoxLayout()
+        shipped.addWidget(self.library_actions.shipped_button)
+        shipped.addStretch(1)
+        empty_layout.addLayout(shipped)
+        empty_layout.addWidget(self.empty_message)
+        empty_layout.addStretch(1)
+        self.library_actions.shipped_button.hide()
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
+        self.stack.addWidget(empty_page)
         self.stack.addWidget(editor)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -244,6 +266,9 @@ class RateEditorPane(QWidget):
         for name, values in catalogue.choices.items():
             self.choice_models[name].setStringList(values)
         self.schedule_tree.set_schedules(catalogue.schedules)
+        no_rates = not catalogue.schedules
+        self.empty.setText(EMPTY_LIBRARY if no_rates else PICK_A_SCHEDULE)
+        self.library_actions.shipped_button.setVisible(no_rates and self.may_edit)
         if self.loaded is not None:
             self.schedule_tree.show_schedule(self.loaded.schedule)
             self.schedule_tree.select(self.loaded.schedule.code, self.effective)
@@ -653,6 +678,27 @@ class RateEditorPane(QWidget):
         self.message.style().polish(self.message)
         self.message.setText(text)
         self.message.show()
+
+    # -------------------------------------------------------------------- rate files
+
+    def _current_code(self) -> str | None:
+        return self.loaded.schedule.code if self.loaded is not None else None
+
+    def _library_imported(self, text: str) -> None:
+        self._library_said(text, ok=True)
+        self.refresh_catalogue()
+
+    def _library_said(self, text: str, ok: bool) -> None:
+        """A rate-file message, where the analyst is looking (the editor or the empty page)."""
+        self._ctx.host.show_status(text)
+        if self.stack.currentIndex() == 1:
+            self.say(text, ok)
+            return
+        self.empty_message.setObjectName("inlineOk" if ok else "inlineError")
+        self.empty_message.style().unpolish(self.empty_message)
+        self.empty_message.style().polish(self.empty_message)
+        self.empty_message.setText(text)
+        self.empty_message.show()
 
     def message_text(self) -> str:
         return self.message.text() if not self.message.isHidden() else ""

@@ -1,6 +1,7 @@
 """The version page's header (spec/10 §2.6, §6.1): the effective date (fixed once added), the
 status with Set In Progress / Validate / Finish, the description on bill, and the list of
-problems a refused validation found (each names its component); the component editor below."""
+problems a refused validation found (each names its component; a problem with the effective
+date itself is said right under that field); the component editor below."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.engine.rates.compiled import ValidationProblem
 from app.engine.rates.enums import RateVersionStatus
+from app.services.rate_billing_guard import FieldProblem
 from app.views.rate_component_editor import ComponentEditor
 from app.views.widgets import label
 
@@ -52,6 +54,9 @@ class VersionPage(QWidget):
         self.effective_field.setFixedWidth(110)
         self.effective_field.setAccessibleName("Effective date")
         self.effective_field.setToolTip("Fixed once the version is added")
+        self.effective_error = label("", "inlineError", wrap=True)
+        self.effective_error.setAccessibleName("Effective date problem")
+        self.effective_error.hide()
         self.status_label = label("", "sectionHeading")
         self.status_label.setAccessibleName("Status")
         self.status_buttons: dict[RateVersionStatus, QPushButton] = {}
@@ -67,6 +72,8 @@ class VersionPage(QWidget):
         self.problems.setAccessibleName("Validation problems")
         self.problems.setMaximumHeight(96)
         self.problems.hide()
+        # the pane clears the list whenever it shows a version: the field's problem goes too
+        self.problems.model().modelReset.connect(self.clear_field_errors)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.setSpacing(6)
@@ -85,6 +92,7 @@ class VersionPage(QWidget):
             b.setStyleSheet("QPushButton { padding: 3px 10px; }")
             line.addWidget(b)
         layout.addLayout(line)
+        layout.addWidget(self.effective_error)
         second = QHBoxLayout()
         second.setSpacing(8)
         second.addWidget(label("Description on bill"))
@@ -100,6 +108,8 @@ class VersionPage(QWidget):
         by_sequence: dict[int, str] = {}
         for p in problems:
             text = problem_text(p.message)
+            if isinstance(p, FieldProblem) and self.show_field_error(p.field, text):
+                continue
             shown = f"Component {p.sequence}: {text}" if p.sequence is not None else text
             item = QListWidgetItem(shown)
             item.setData(Qt.ItemDataRole.UserRole, p.sequence)
@@ -109,6 +119,23 @@ class VersionPage(QWidget):
                 by_sequence.setdefault(p.sequence, text)
         self.problems.setVisible(self.problems.count() > 0)
         return by_sequence
+
+    def show_field_error(self, field: str | None, message: str) -> bool:
+        """Say `message` right under the version field the service named; False when that
+        field is not on this page."""
+        if field != "effective":
+            return False
+        self.effective_error.setText(message)
+        self.effective_error.show()
+        return True
+
+    def field_error(self, field: str) -> str:
+        shown = self.effective_error
+        return shown.text() if field == "effective" and not shown.isHidden() else ""
+
+    def clear_field_errors(self) -> None:
+        self.effective_error.clear()
+        self.effective_error.hide()
 
     def problem_texts(self) -> list[str]:
         return [item.text() for item in (self.problems.item(i)

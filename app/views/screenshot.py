@@ -131,19 +131,27 @@ def _find_landlord_premises(widget: QWidget) -> None:
 
 
 def _check_demo_rate(widget: QWidget) -> None:
-    """Rate Check with a demo rate checked: E-RES-1 for last month, 750 kWh, in Illinois (the
-    Calc Lines tab and its chart; a database without the rate shows the message)."""
+    """Rate Check of a demo E-RES-1 agreement's last bill, as a CSR answers "why is my bill
+    this much?" (the Calc Lines tab, its chart and what the bill charged); without such an
+    agreement, E-RES-1 for last month, 750 kWh, in Illinois; a database without the rate
+    shows its message."""
     import datetime as dt
 
-    from app.services.rate_check import QuantityInput, RateCheckRequest
+    from app.services.rate_check import QuantityInput, RateCheckRequest, showcase_agreement
     from app.views.rate_check import RateCheckPane
 
     if not isinstance(widget, RateCheckPane):
         return
+    number = showcase_agreement(widget.ctx.db)
+    if number is not None:
+        widget.sa.setEditText(number)
+        widget.load_agreement(number, then_check=True)
+        wait_for_all()
+        return
     end = dt.date.today().replace(day=1) - dt.timedelta(days=1)
     request = RateCheckRequest("E-RES-1", start=end.replace(day=1), end=end,
                                quantities=(QuantityInput("KWH", None, None, "750"),),
-                               characteristics=(("STATE", "IL"),))
+                               characteristics=(("STATE", "IL"),), revenue_class="RES")
     widget.fill(request)
     widget.check_now(request)
     wait_for_all()

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.engine.identifiers import from_sequence, is_valid, random_identifier
+from app.engine.identifiers import from_sequence, is_valid, random_identifier, to_sequence
 
 digits9 = st.text(alphabet="0123456789", min_size=9, max_size=9)
 
@@ -40,3 +40,8 @@ def test_sequence_identifiers_are_distinct_and_ten_digits() -> None:
     assert len(ids) == 100_000
     assert all(len(i) == 10 and i[0] != "0" and is_valid(i) for i in ids)
     assert is_valid(random_identifier())
+
+
+@given(st.integers(min_value=0, max_value=9 * 10**8 - 1))
+def test_to_sequence_undoes_from_sequence(n: int) -> None:
+    assert to_sequence(from_sequence(n)) == n

@@ -52,7 +52,7 @@ def test_the_pdf_holds_every_line_the_pane_shows(db: Database, tmp_path: Path) -
     outcome = rate_check.check(db, RateCheckRequest(
         "E-RES-1", start=dt.date(2025, 8, 1), end=dt.date(2025, 8, 31),
         quantities=(QuantityInput("KWH", None, None, "750"),),
-        characteristics=(("STATE", "IL"),)))
+        characteristics=(("STATE", "IL"),), revenue_class="RES"))
     result = outcome.result
     path = render_rate_check(outcome, tmp_path / "rc.pdf",
                              printed=dt.datetime(2025, 9, 2, 10, 30))
@@ -76,7 +76,7 @@ def test_the_sa_and_warnings_are_printed(db: Database, tmp_path: Path) -> None:
     outcome = rate_check.check(db, RateCheckRequest(
         "E-COM-DEM", start=dt.date(2025, 8, 1), end=dt.date(2025, 8, 31),
         quantities=(QuantityInput("KWH", None, None, "7825"),),
-        characteristics=(("STATE", "IL"),)))
+        characteristics=(("STATE", "IL"),), revenue_class="COM"))
     assert outcome.result.warnings  # no KW was given: the demand lines are skipped
     outcome = RateCheckOutcome(outcome.result, outcome.rate_description,
                                outcome.revenue_class_description,

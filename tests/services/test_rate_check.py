@@ -9,13 +9,18 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
 from app.db import Database
+from app.engine.identifiers import from_sequence
+from app.models.characteristics import CharacteristicType, CharacteristicValue
+from app.models.enums import CharacteristicValueKind
 from app.models.rates import SaTaxExemption
 from app.models.service_agreements import ServiceAgreement
+from app.models.service_points import ServicePoint
 from app.services import rate_check as RC
 from app.services.errors import DomainError
+from app.services.financials import bill_segment_number
 from tests.services.conftest import JULY, KWH_750, active_sa
 
 
@@ -87,7 +92,19 @@ def test_a_tax_exemption_of_the_agreement_is_applied(rate_demo: Database) -> Non
 
 @pytest.mark.parametrize(("request_", "field", "words"), [
     (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[0], end=JULY[1],
-                         quantities=KWH_750), "characteristics", "needs characteristic STATE"),
+                         quantities=KWH_750, revenue_class="RES"), "characteristics",
+     "needs characteristic STATE"),
+    (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[0], end=JULY[1],
+                         quantities=KWH_750, characteristics=(("STATE", "IL"),)),
+     "revenue_class", "Pick the revenue class"),
+    (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[0], end=JULY[1],
+                         quantities=KWH_750, characteristics=(("STATE", "IL"),),
+                         revenue_class="XYZ"), "revenue_class", "no revenue class XYZ"),
+    (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[0], end=JULY[1],
+                         bill_segment="1234567890"), "bill_segment", "not a valid ID"),
+    (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[0], end=JULY[1],
+                         quantities=(RC.QuantityInput("KWH", None, None, "750", "55"),)),
+     "quantities", "Quantity row 1: '55' has 2 digits"),
     (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[1], end=JULY[0],
                          quantities=KWH_750), "end", "before the start date"),
     (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[0], end=None), "end",
@@ -103,7 +120,8 @@ def test_a_tax_exemption_of_the_agreement_is_applied(rate_demo: Database) -> Non
     (RC.RateCheckRequest(sa_number="1234567890", start=JULY[0], end=JULY[1]), "sa_number",
      ""),
     (RC.RateCheckRequest(rate_schedule="E-RES-1", start=JULY[0], end=JULY[1],
-                         characteristics=(("STATE", ""),)), "characteristics",
+                         characteristics=(("STATE", ""),), revenue_class="RES"),
+     "characteristics",
      "enter a value for STATE"),
 ])
 def test_errors_name_the_input_they_concern(rate_demo: Database, request_: RC.RateCheckRequest,
@@ -113,3 +131,121 @@ def test_errors_name_the_input_they_concern(rate_demo: Database, request_: RC.Ra
     assert words in error.message
 
 
+
+
+# --- bill segments (spec/20 §9.1 Bill Seg ID, S-RC-02) ------------------------------------------
+
+
+def _segment_rows(db: Database, sa: str) -> list[tuple[int, dt.date, dt.date, Decimal, dt.date]]:
+    with db.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT s.id, s.start_date, s.end_date, s.amount, b.bill_date FROM bill_segment s "
+            "JOIN bill b ON b.id = s.bill_id JOIN service_agreement sa ON sa.id = "
+            "s.service_agreement_id WHERE sa.number = :n ORDER BY s.end_date DESC"),
+            {"n": sa}).all()]
+
+
+def test_a_bill_segment_fills_the_check_and_shows_what_it_billed(rate_demo: Database) -> None:
+    sa = active_sa(rate_demo, "E-RES")
+    rows = _segment_rows(rate_demo, sa)
+    d = RC.agreement_defaults(rate_demo, sa)
+    assert [s.number for s in d.bill_segments] == [bill_segment_number(r[0]) for r in rows]
+    assert d.bill_segment == d.bill_segments[0]                 # the last bill by default
+    third = rows[2]
+    picked = RC.agreement_defaults(rate_demo, None, bill_segment=bill_segment_number(third[0]))
+    assert picked.sa_number == sa                                # the segment gives its SA
+    assert (picked.start, picked.end, picked.accounting_date) == (
+        _day(third[1]), _day(third[2]), _day(third[4]))
+    assert picked.quantities == picked.bill_segment.quantities  # type: ignore[union-attr]
+    assert picked.quantities[0].service_point == d.service_points[0]
+
+    outcome = RC.check(rate_demo, RC.RateCheckRequest(
+        bill_segment=picked.bill_segment.number, start=picked.start,  # type: ignore[union-attr]
+        end=picked.end, accounting_date=picked.accounting_date,
+        quantities=picked.quantities))
+    assert outcome.billed is not None and outcome.billed.amount == Decimal(str(third[3]))
+    assert outcome.billed.sa_number == sa
+    assert outcome.billed_difference == outcome.result.total - Decimal(str(third[3]))
+    assert outcome.result.rate_schedule == d.rate_schedule
+
+
+def test_a_bill_segment_of_another_agreement_is_refused(rate_demo: Database) -> None:
+    with rate_demo.engine.connect() as conn:
+        sa, other = [r[0] for r in conn.execute(text(
+            "SELECT sa.number FROM service_agreement sa WHERE EXISTS (SELECT 1 FROM "
+            "bill_segment b WHERE b.service_agreement_id = sa.id) ORDER BY sa.id LIMIT 2"))]
+    segment = RC.agreement_defaults(rate_demo, other).bill_segments[0]
+    error = _error(rate_demo, RC.RateCheckRequest(sa_number=sa, bill_segment=segment.number,
+                                                  start=JULY[0], end=JULY[1]))
+    assert error.field == "bill_segment"
+    assert f"is of service agreement {other}, not {sa}" in error.message
+    with pytest.raises(DomainError, match=f"no bill segment {bill_segment_number(10**7)}"):
+        RC.agreement_defaults(rate_demo, None, bill_segment=bill_segment_number(10**7))
+
+
+def _day(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+# --- service points (spec/20 §9.1: any SP may be picked, to experiment) -------------------------
+
+
+def _point_with_take_point(db: Database, take_point: str) -> str:
+    """A service point (of no particular agreement) whose premise has TAKEPT ``take_point``."""
+    with db.sessions() as session:
+        if session.get(CharacteristicType, "TAKEPT") is None:
+            session.add(CharacteristicType(code="TAKEPT", description="Gas take point",
+                                           value_kind=CharacteristicValueKind.ADHOC,
+                                           for_premise=True))
+        sp = session.scalars(select(ServicePoint).order_by(ServicePoint.id.desc())).first()
+        assert sp is not None
+        session.add(CharacteristicValue(characteristic_type_code="TAKEPT",
+                                        premise_id=sp.premise_id,
+                                        effective_from=dt.date(2000, 1, 1), value=take_point))
+        session.commit()
+        return sp.number
+
+
+def test_a_service_point_typed_beside_a_quantity_gives_its_premise_characteristics(
+        rate_demo: Database) -> None:
+    """RX-06 adjusts CCF by bill factor PF-ADJ for the premise's take point (TAKEPT)."""
+    point = _point_with_take_point(rate_demo, "TP1")
+    ccf = (RC.QuantityInput("CCF", None, None, "1000", point),)
+    alone = RC.check(rate_demo, RC.RateCheckRequest(
+        rate_schedule="RX-06", start=JULY[0], end=JULY[1], quantities=ccf,
+        revenue_class="COM")).result
+    assert [(r.final_uom, r.register_qty, r.service_point) for r in alone.register_reads] == [
+        ("CCF", Decimal(1000), point), ("CCFPF", Decimal(1025), point)]  # 1000 × 1.025 (TP1)
+    # with an agreement the point is not linked to: the typed point still serves its register
+    sa = active_sa(rate_demo, "E-RES")
+    linked = RC.agreement_defaults(rate_demo, sa).service_points
+    assert point not in linked
+    with_sa = RC.check(rate_demo, RC.RateCheckRequest(
+        rate_schedule="RX-06", sa_number=sa, start=JULY[0], end=JULY[1], quantities=ccf,
+        revenue_class="COM")).result
+    assert with_sa.total == alone.total
+    error = _error(rate_demo, RC.RateCheckRequest(
+        rate_schedule="RX-06", start=JULY[0], end=JULY[1], revenue_class="COM",
+        quantities=(RC.QuantityInput("CCF", None, None, "1000", from_sequence(4 * 10**8 - 7)),)))
+    assert error.field == "quantities" and "there is no service point" in error.message
+
+
+def test_a_rate_check_reads_an_agreement_in_a_few_statements(rate_demo: Database) -> None:
+    """Batched reads: the agreement, its points, every characteristic at once, its four kinds
+    of pricing terms, its rate history — not one query per service point or per object."""
+    sa = active_sa(rate_demo, "E-RES")
+    request = RC.RateCheckRequest(sa_number=sa, start=JULY[0], end=JULY[1],
+                                  quantities=KWH_750)
+    RC.check(rate_demo, request)                               # the rate library is cached
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(rate_demo.engine, "before_cursor_execute", count)
+    try:
+        RC.check(rate_demo, request)
+    finally:
+        event.remove(rate_demo.engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 11, "\n".join(selects)

@@ -66,6 +66,8 @@ def _pane(qtbot: QtBot, db: Database, current: CurrentContext | None = None) -> 
     pane.resize(1400, 900)
     pane.show()
     qtbot.waitExposed(pane)
+    pane.activateWindow()  # shortcuts (Alt+3, Ctrl+P) reach only the active window
+    qtbot.waitActive(pane)
     settle(qtbot)
     return pane
 
@@ -124,7 +126,9 @@ def test_a_csr_checks_an_sa_with_a_changed_quantity(qtbot: QtBot, demo_db: Datab
     qtbot.keyClick(pane.sa.lineEdit(), Qt.Key.Key_Return)  # fills from the SA, then checks
     settle(qtbot)
     assert combo_code(pane.rate) == "E-RES-1"  # the SA's current rate (S-RC-01)
-    assert pane.characteristics.rows()  # the SA's characteristics, overridable
+    # the SA's characteristics are hints, not sent: the engine reads them day by day
+    assert ("STATE", "IL") in pane.characteristics.inherited_rows()
+    assert pane.characteristics.rows() == ()
     assert pane.outcome is not None and pane.tabs.currentIndex() == CALC_LINES
 
     _set_period(pane, *AUGUST)
@@ -142,8 +146,7 @@ def test_a_csr_checks_an_sa_with_a_changed_quantity(qtbot: QtBot, demo_db: Datab
         characteristics=request.characteristics, revenue_class=request.revenue_class))
     shown = pane.results.calc_lines.total.text()
     assert shown == money_text(expected.result.total, "USD")
-    state = expected.result.characteristics["STATE"]
-    assert state == "IL"
+    # nothing typed: the SA's premise is in Illinois, so its 6.25 % sales tax applies
     assert shown == money_text(_by_hand_e_res_1(750, D("6.25")), "USD") == "$119.94"
     # every line is on the Calc Lines tab with its amount, then the header's total row
     rows = _calc_grid_rows(pane)
@@ -159,7 +162,7 @@ def test_a_csr_checks_an_sa_with_a_changed_quantity(qtbot: QtBot, demo_db: Datab
 def test_sorting_keeps_the_total_row_last(qtbot: QtBot, demo_db: Database) -> None:
     pane = _pane(qtbot, demo_db)
     pane.check_now(RateCheckRequest("E-RES-1", start=AUGUST[0], end=AUGUST[1], quantities=(
-        QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),)))
+        QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),), revenue_class="RES"))
     settle(qtbot)
     grid = pane.results.calc_lines.sections[0].grid
     for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
@@ -235,11 +238,9 @@ def test_an_unknown_rate_is_shown_beside_the_rate(qtbot: QtBot, demo_db: Databas
 def test_the_other_tabs_and_alt_keys(qtbot: QtBot, demo_db: Database) -> None:
     pane = _pane(qtbot, demo_db)
     pane.fill(RateCheckRequest("E-RES-1", start=AUGUST[0], end=AUGUST[1], quantities=(
-        QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),)))
+        QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),), revenue_class="RES"))
     qtbot.keyClick(pane.check_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
-    pane.activateWindow()  # a shortcut reaches only the active window
-    qtbot.waitActive(pane)
     qtbot.keyClick(pane.tabs, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert pane.tabs.currentIndex() == REGISTER_READ
     reads = pane.results.register_reads
@@ -281,7 +282,7 @@ def test_ctrl_p_saves_the_one_page_pdf(qtbot: QtBot, demo_db: Database, tmp_path
                                        ) -> None:
     pane = _pane(qtbot, demo_db)
     pane.check_now(RateCheckRequest("E-RES-1", start=AUGUST[0], end=AUGUST[1], quantities=(
-        QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),)))
+        QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),), revenue_class="RES"))
     settle(qtbot)
     target = tmp_path / "check"
     pane.ask_pdf_path = lambda suggested: str(target)

@@ -17,14 +17,18 @@ from app.db import Database
 from app.engine.rates import Quantity, check_rate
 from app.engine.rates.enums import RateVersionStatus
 from app.engine.rates.schedules import RateComponent, RateVersion
-from app.models.enums import UserRole
-from app.services import rates
+from app.models.enums import ServiceType, UserRole
+from app.services import financials, rates
+from app.services import service_agreements as sas
 from app.services.context import Actor
+from app.services.financials import BillSegmentForm
+from app.services.service_agreements import ServiceAgreementForm
 from app.views.main_window import MainWindow
 from app.views.rate_component_editor import ComponentEditor
 from app.views.rate_editor import READ_ONLY, RateEditorPane, problem_text
 from app.views.rate_editor_widgets import RecordTable
-from tests.conftest import CSR
+from tests.conftest import CSR, SUPERVISOR
+from tests.services.builders import household
 from tests.views.conftest import settle
 
 ANALYST = Actor("rana", "Rita Analyst", frozenset({UserRole.RATE_ANALYST}))
@@ -234,6 +238,38 @@ def test_a_failed_validation_lists_the_problems_beside_the_components(
         "Not saved: An SQ component needs at least one of uom, tou or sqi"
     assert _component(_stored(shipped, "E-RES-1", JAN)[0], 30).uom == "KWH"   # not saved
     assert pane.dirty()
+
+
+def test_finishing_inside_the_billed_days_is_refused_beside_the_effective_date(
+        qtbot: QtBot, shipped: Database) -> None:
+    home = household(shipped)
+    sa = sas.create_service_agreement(shipped, CSR, ServiceAgreementForm(
+        home.account, "E-RES", ServiceType.ELECTRIC, (home.electric_sp,), dt.date(2025, 1, 1),
+        "E-RES-1"))
+    financials.post_bill(shipped, SUPERVISOR, home.account, dt.date(2026, 2, 3),
+                         dt.date(2026, 2, 24), [BillSegmentForm(
+                             sa.number, JAN, dt.date(2026, 1, 31), D("500"), "KWH", D("60"))])
+    rates.add_version(shipped, ANALYST, "E-RES-1", JAN, copy_from=dt.date(2025, 7, 1))
+    pane = _pane(qtbot, shipped)
+    _open(qtbot, pane, "E-RES-1", JAN)
+    page = pane.version_page
+    assert page.field_error("effective") == ""
+    _click(qtbot, pane.status_buttons[RateVersionStatus.FINISHED])
+
+    said = ("Bills on E-RES-1 already cover up to 2026-01-31: a Finished version must take "
+            "effect on 2026-02-01 or later. Choose a later effective date, or keep it In "
+            "Progress/Validated to check it.")
+    assert page.field_error("effective") == said            # right under the effective date
+    assert page.effective_error.isVisible()
+    assert page.effective_error.geometry().top() >= page.effective_field.geometry().bottom()
+    assert pane.message_text() == f"Not saved: {said}"
+    assert pane.problem_texts() == [] and not pane.problems.isVisible()
+    assert pane.status_label.text() == "In Progress"
+    assert _stored(shipped, "E-RES-1", JAN)[0].status is RateVersionStatus.IN_PROGRESS
+    # Validated may be backdated (billing ignores it); the message goes with the success
+    _click(qtbot, pane.status_buttons[RateVersionStatus.VALIDATED])
+    assert pane.status_label.text() == "Validated"
+    assert page.field_error("effective") == "" and not page.effective_error.isVisible()
 
 
 def test_a_typed_value_that_is_no_number_is_refused_where_it_was_typed(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .agreements import ItemCount, ServiceAgreement
+from .agreements import ItemCount, ServiceAgreement, ServicePoint
 from .apply import rate as apply_rate
 from .compiled import CompiledRate
 from .context import RatingContext
@@ -33,9 +33,11 @@ def _check_period(start: date, end: date) -> None:
                         f"{start.isoformat()}: the bill period runs from start to end")
 
 
-def needed_characteristics(rate: CompiledRate, characteristics: Mapping[str, str]) -> list[str]:
+def needed_characteristics(rate: CompiledRate, characteristics: Mapping[str, str],
+                           service_points: Sequence[ServicePoint] = ()) -> list[str]:
     """Characteristic types the rate needs from an agreement that the caller did not give
-    (spec/20 §9.1: without an SA and without them rating fails, listing them)."""
+    (spec/20 §9.1: without an SA and without them rating fails, listing them). A premise or
+    SP characteristic that a named service point carries is given."""
     codes: set[str] = set()
     for cs in (rate.primary, *rate.subs):
         for cv in cs.versions:
@@ -47,11 +49,15 @@ def needed_characteristics(rate: CompiledRate, characteristics: Mapping[str, str
         for kind, algorithm, params in rules:
             codes.update(code for param_kind, code in named_codes(kind, algorithm, params)
                          if param_kind == "bill_factor")
+    carried = {(source, cv.char_type) for sp in service_points
+               for source, values in ((CharSource.PREMISE, sp.premise_characteristics),
+                                      (CharSource.SP, sp.characteristics)) for cv in values}
     needed = set()
     for code in codes:
         bf = rate.bill_factors.get(code)
         if bf and bf.char_source not in (CharSource.NA, CharSource.CHAR_COLLECTION) \
-                and bf.char_type not in characteristics:
+                and bf.char_type not in characteristics \
+                and (bf.char_source, bf.char_type) not in carried:
             needed.add(bf.char_type)
     return sorted(needed)
 
@@ -61,7 +67,8 @@ def make_context(rate: CompiledRate, *, start: date, end: date,
                  agreement: ServiceAgreement | None = None, revenue_class: str | None = None,
                  accounting_date: date | None = None, language: str = "ENG",
                  billing: bool = False,
-                 installation: Installation | None = None) -> RatingContext:
+                 installation: Installation | None = None,
+                 service_points: Sequence[ServicePoint] = ()) -> RatingContext:
     chars = dict(characteristics) if characteristics else {}
     lib = rate.library
     return RatingContext(
@@ -70,7 +77,7 @@ def make_context(rate: CompiledRate, *, start: date, end: date,
         agreement=agreement,
         revenue_class=revenue_class or (agreement.revenue_class if agreement else None),
         language=language, input_chars=chars, chars=dict(chars), billing=billing,
-        installation=installation)
+        installation=installation, named_service_points=tuple(service_points))
 
 
 def check_rate(rate: CompiledRate, *, start: date, end: date,
@@ -82,7 +89,8 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
                item_estimates: Sequence[ItemTypeEstimate] = (),
                intervals: Sequence[IntervalQuantity] = (),
                installation: Installation | None = None,
-               bypass_register_rules: bool = False) -> RateCheckResult:
+               bypass_register_rules: bool = False,
+               service_points: Sequence[ServicePoint] = ()) -> RateCheckResult:
     """Rate the closed bill period [start, end] with ``rate`` and return the Rate Check result.
 
     ``quantities`` are register reads (register rules run on them unless
@@ -91,13 +99,16 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
     ``items`` are item counts for item components when no agreement gives them;
     ``item_estimates`` turn item counts into estimated consumption (spec/20 §11);
     ``intervals`` are interval quantities for interval and TOU pricing components;
-    ``installation`` brings the proration and seasonal overrides (spec/30 §3, §9.2). Raises
+    ``installation`` brings the proration and seasonal overrides (spec/30 §3, §9.2);
+    ``service_points`` are service points a quantity names that are not the agreement's (or
+    with no agreement at all): their own and their premise's characteristics serve the
+    register and SQ rules of that quantity (spec/20 §9.1, "to experiment"). Raises
     :class:`BillingError` naming whatever the rate needs and did not get.
     """
     _check_period(start, end)
     chars = dict(characteristics or {})
     if agreement is None:
-        missing = needed_characteristics(rate, chars)
+        missing = needed_characteristics(rate, chars, service_points)
         if missing:
             raise BillingError(
                 f"rate {rate.code} needs characteristic{'s' if len(missing) > 1 else ''} "
@@ -105,7 +116,8 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
                 "a service agreement")
     ctx = make_context(rate, start=start, end=end, characteristics=chars, agreement=agreement,
                        revenue_class=revenue_class, accounting_date=accounting_date,
-                       language=language, installation=installation)
+                       language=language, installation=installation,
+                       service_points=service_points)
     all_items = tuple(items) or (agreement.items if agreement else ())
     estimated = estimate_item_quantities(all_items, item_estimates, start, end) \
         if item_estimates else None

@@ -61,6 +61,9 @@ class RatingContext:
     billing: bool = False
     #: Installation-wide options: proration and seasonal overrides, step adjustment.
     installation: Installation | None = None
+    #: Service points the caller names that are not the agreement's (a rate check may rate
+    #: a register of any SP, to experiment; spec/20 §9.1): looked up before the agreement's.
+    named_service_points: tuple[ServicePoint, ...] = ()
 
     @property
     def adjust_steps_after_proration(self) -> bool:
@@ -79,14 +82,14 @@ class RatingContext:
 
     # -- characteristics --------------------------------------------------------------------
     def service_point(self, sp_id: str | None) -> ServicePoint | None:
-        if self.agreement is None:
+        """The service point a register names: one the caller named, else the agreement's."""
+        if sp_id is None:
             return None
-        sps = self.agreement.service_points
-        if sp_id is not None:
-            for sp in sps:
-                if sp.id == sp_id:
-                    return sp
-            return None
+        sps = self.named_service_points + (self.agreement.service_points
+                                           if self.agreement is not None else ())
+        for sp in sps:
+            if sp.id == sp_id:
+                return sp
         return None
 
     def characteristic(self, source: CharSource, char_type: str, day: date, *,
@@ -102,7 +105,7 @@ class RatingContext:
             return self.input_chars[char_type]
         sa = self.agreement
         if sa is None:
-            return None
+            return self._named_point_characteristic(source, char_type, day, service_point)
         if source is CharSource.SA:
             return characteristic_on(sa.characteristics, char_type, day)
         if source is CharSource.ACCOUNT:
@@ -126,6 +129,19 @@ class RatingContext:
                 return v
         return None
 
+    def _named_point_characteristic(self, source: CharSource, char_type: str, day: date,
+                                    service_point: str | None) -> str | None:
+        """Without an agreement only a named service point (and its premise) has
+        characteristics."""
+        sp = self.service_point(service_point)
+        if sp is None:
+            return None
+        if source is CharSource.PREMISE:
+            return characteristic_on(sp.premise_characteristics, char_type, day)
+        if source is CharSource.SP:
+            return characteristic_on(sp.characteristics, char_type, day)
+        return None
+
     # -- bill factors -------------------------------------------------------------------------
     def bill_factor(self, code: str) -> BillFactor:
         try:
@@ -145,6 +161,9 @@ class RatingContext:
         if given is not None:
             return given
         if self.agreement is None:
+            named = self._named_point_characteristic(source, bf.char_type, day, service_point)
+            if named is not None:
+                return named
             raise BillingError(
                 f"bill factor {bf.code} needs characteristic {bf.char_type}: enter it in the "
                 "characteristics or give a service agreement")

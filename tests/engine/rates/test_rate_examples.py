@@ -198,13 +198,17 @@ def test_rx06_pressure_adjusted_ccf() -> None:
     assert line(r, 10).billable_sq == 1025
 
 
-def test_rx06_each_register_uses_its_own_take_point() -> None:
+def _library_with_tp2() -> RateLibrary:
     base = lib()
     pf = base.bill_factors["PF-ADJ"]
     tp2 = BillFactorCharacteristic("TP2", (BillFactorValue(date(2000, 1, 1), D("1.05")),))
-    library = replace(base, bill_factors={
+    return replace(base, bill_factors={
         **base.bill_factors, "PF-ADJ": replace(pf, characteristics={**pf.characteristics,
                                                                      "TP2": tp2})})
+
+
+def test_rx06_each_register_uses_its_own_take_point() -> None:
+    library = _library_with_tp2()
     sa = ServiceAgreement("SA1", service_points=(
         ServicePoint("SP1", premise_characteristics=(CharacteristicValue("TAKEPT", "TP1"),)),
         ServicePoint("SP2", premise_characteristics=(CharacteristicValue("TAKEPT", "TP2"),))))
@@ -213,6 +217,27 @@ def test_rx06_each_register_uses_its_own_take_point() -> None:
     assert [(x.final_uom, x.service_point, x.register_qty) for x in r.register_reads
             if x.final_uom == "CCFPF"] == [("CCFPF", "SP1", D(1025)), ("CCFPF", "SP2", D(420))]
     assert amounts(r) == expect((10, "722.50"))                 # 1445 × 0.50
+
+
+def test_rx06_a_named_service_point_without_an_agreement_gives_its_take_point() -> None:
+    """spec/20 §9.1: the SP of a quantity row serves register rules that read premise
+    characteristics, also with no SA (or an SP not linked to it, to experiment)."""
+    library = _library_with_tp2()
+    sp2 = ServicePoint("SP2", premise_characteristics=(CharacteristicValue("TAKEPT", "TP2"),))
+    r = rate_check("RX-06", APRIL, qty("CCF", 400, service_point="SP2"), library=library,
+                   service_points=(sp2,))
+    assert [(x.final_uom, x.register_qty) for x in r.register_reads] == [
+        ("CCF", D(400)), ("CCFPF", D(420))]                    # 400 × 1.05 (TP2)
+    # the SA's take point and the named SP's: the SP the register names wins
+    sa = ServiceAgreement("SA1", service_points=(
+        ServicePoint("SP1", premise_characteristics=(CharacteristicValue("TAKEPT", "TP1"),)),))
+    r = rate_check("RX-06", APRIL, qty("CCF", 400, service_point="SP2"), library=library,
+                   agreement=sa, service_points=(sp2,))
+    assert amounts(r) == expect((10, "210.00"))                 # 420 × 0.50
+    # a register naming no SP, with no SA and no TAKEPT typed in: the rate says what it needs
+    with pytest.raises(BillingError, match="TAKEPT"):
+        rate_check("RX-06", APRIL, qty("CCF", 400), library=library)
+
 
 
 # -- RX-07 Interval consumption priced with interval prices (register rule REALTIME) --------------
