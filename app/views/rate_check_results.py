@@ -347,8 +347,10 @@ class BarChart(QWidget):
             colour = QColor(colours[i] if i < len(colours) and colours[i] else self._bar_colour)
             colour.setAlpha(210)
             brushes.append(pg.mkBrush(colour))
-        self.bars.setOpts(x0=[0.0] * len(bars), y=ys, height=0.62, width=widths,
-                          brushes=brushes, pens=[pg.mkPen(None)] * len(bars))
+        self.bars.setVisible(bool(bars))
+        if bars:  # pyqtgraph's BarGraphItem cannot draw an empty list
+            self.bars.setOpts(x0=[0.0] * len(bars), y=ys, height=0.62, width=widths,
+                              brushes=brushes, pens=[pg.mkPen(None)] * len(bars))
         axis = item.getAxis("left")
         font = self.font()
         axis.setStyle(tickFont=font)

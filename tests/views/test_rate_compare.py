@@ -121,3 +121,16 @@ def test_a_negative_share_is_shown_beside_the_split(qtbot: QtBot, rates_db: Data
     assert compare.sentence.text() == "Not compared."
     _type(qtbot, pane, "ON", "30")                  # typing again clears the message
     assert compare.split_error.isHidden()
+
+
+def test_no_eligible_rate_draws_no_bar_and_says_so(qtbot: QtBot, rates_db: Database) -> None:
+    """kWh through gas rates only: nothing prices it, the chart is empty (not an error)."""
+    pane = _pane(qtbot, rates_db)
+    compare = pane.compare
+    compare.tick(["G-RES-1", "G-COM-1"])
+    qtbot.mouseClick(compare.compare_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert compare.comparison is not None and compare.comparison.cheapest is None
+    assert compare.chart.bar_count() == 0
+    assert compare.grid.row_count() == 2
+    assert "No" in compare.sentence.text() or "none" in compare.sentence.text().lower()
