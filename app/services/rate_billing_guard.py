@@ -16,7 +16,7 @@ a sub-rate, on a primary rate that invokes it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,6 +198,16 @@ def refuse_imported_finished_in_billed_period(session: Session, have: RateLibrar
                                   problem.field)
 
 
+def next_finished(versions: Sequence[tuple[dt.date, str]], index: int) -> dt.date | None:
+    """Where billing stops using version ``index`` of (effective, status) pairs sorted by
+    date: the next Finished version's date. Billing ignores In Progress and Validated
+    versions, so one of those in between does not end the Finished version's period."""
+    for effective, status in versions[index + 1:]:
+        if status == FINISHED.value:
+            return effective
+    return None
+
+
 def refuse_replacing_billed(session: Session, have: RateLibrary, lib: RateLibrary) -> None:
     """Replacing a schedule may not change a Finished version that bills were calculated
     with, exactly as an edit may not."""
@@ -207,8 +217,9 @@ def refuse_replacing_billed(session: Session, have: RateLibrary, lib: RateLibrar
             continue
         kept = {v.effective: v for v in incoming.versions}
         old = sorted(stored.versions, key=lambda v: v.effective)
+        dated = [(v.effective, v.status.value) for v in old]
         for i, v in enumerate(old):
-            nxt = old[i + 1].effective if i + 1 < len(old) else None
+            nxt = next_finished(dated, i)
             if kept.get(v.effective) != v and v.status is FINISHED \
                     and used_by_bill(session, code, v.effective, nxt):
                 raise ValidationError(

@@ -245,8 +245,9 @@ def _version_rows(session: Session, schedule_id: int) -> list[M.RateVersionRow]:
 def _states(session: Session, code: str, rows: list[M.RateVersionRow]) -> tuple[VersionState,
                                                                                  ...]:
     out = []
+    dated = [(v.effective, v.status) for v in rows]
     for i, v in enumerate(rows):
-        nxt = rows[i + 1].effective if i + 1 < len(rows) else None
+        nxt = guard.next_finished(dated, i)
         used = v.status == RateVersionStatus.FINISHED.value and guard.used_by_bill(
             session, code, v.effective, nxt)
         out.append(VersionState(v.effective, RateVersionStatus(v.status), v.version,
@@ -426,7 +427,7 @@ def _locked_version(session: Session, code: str, effective: dt.date, expected: i
             comps = rate_store.read_components(session, [vrow.id]).get(vrow.id, [])
             current = RateVersion(vrow.effective, RateVersionStatus(vrow.status), tuple(comps),
                                   vrow.description_on_bill)
-            nxt = versions[i + 1].effective if i + 1 < len(versions) else None
+            nxt = guard.next_finished([(x.effective, x.status) for x in versions], i)
             return row, vrow, current, nxt
     raise NotFound(f"Rate schedule {code} has no version effective {effective.isoformat()}.")
 

@@ -376,3 +376,16 @@ def test_the_cache_keeps_a_library_wholly_old_under_the_old_revision(
     assert _charge(fresh) == D("12.99")
     assert rates._cache[str(shipped.url)].revision > revision
     assert rates.rate_library(shipped) is fresh                        # cached again
+
+
+def test_an_unfinished_version_in_between_does_not_end_a_billed_versions_period(
+        shipped: Database) -> None:
+    """Billing skips In Progress and Validated versions, so a bill after one of them was
+    still rated with the Finished version before it: that version stays protected."""
+    _bill(shipped, "E-RES-1", dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    february = dt.date(2026, 2, 1)
+    _add(shipped, "E-RES-1", february, JULY_2025)               # In Progress, not billed
+    assert _state(shipped, "E-RES-1", JULY_2025).used_by_bill   # March was billed with it
+    row_version = _state(shipped, "E-RES-1", JULY_2025).row_version
+    with pytest.raises(ValidationError, match="bills were calculated with it"):
+        rates.set_version_status(shipped, ANALYST, "E-RES-1", JULY_2025, IP, row_version)
