@@ -45,7 +45,7 @@ from app.services.context import read_only, today
 from app.services.errors import NotFound, ValidationError
 from app.services.financials import bill_segment_id, bill_segment_number
 from app.services.lookup import check_identifier
-from app.services.rates import compiled_rate, rate_library
+from app.services.rates import rate_library, rates_in_force
 
 LANGUAGES = (("ENG", "English"),)
 #: How many of an agreement's bill segments the pane offers.
@@ -362,7 +362,8 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
     if code is None:
         raise ValidationError("Pick a rate schedule, or enter a service agreement to use its "
                               "current rate.", "rate_schedule")
-    lib = rate_library(db)
+    rates = rates_in_force(db)
+    lib = rates.library
     schedule = lib.rate_schedules.get(code)
     if schedule is None:
         raise NotFound(f"There is no rate schedule {code}. Pick one from the list.",
@@ -388,7 +389,7 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
     if revenue_class not in _revenue_classes(lib):
         raise ValidationError(f"There is no revenue class {revenue_class}. Pick one from the "
                               "list.", "revenue_class")
-    rate = compiled_rate(db, code)
+    rate = rates.rate(code)
     try:
         result = check_rate(rate, start=request.start, end=request.end,
                             quantities=quantities, characteristics=chars, agreement=agreement,

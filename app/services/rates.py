@@ -136,13 +136,32 @@ class RatesAlreadyStored(ValidationError):
 
 
 @dataclass
-class _Cached:
+class CachedRates:
+    """The rate library of one revision and the rates compiled from it so far."""
+
     revision: int
     library: RateLibrary
     compiled: dict[str, CompiledRate]
 
+    def rate(self, code: str) -> CompiledRate:
+        """Rate schedule ``code`` compiled (once per revision). A definition the engine
+        refuses raises ValidationError with the engine's sentence."""
+        found = self.compiled.get(code)
+        if found is not None:
+            return found
+        if code not in self.library.rate_schedules:
+            raise NotFound(f"There is no rate schedule {code}. Pick one from the list.",
+                           "rate_schedule")
+        try:
+            compiled = self.library.compile(code)
+        except RateError as exc:
+            raise ValidationError(str(exc), "rate_schedule") from None
+        with _lock:
+            self.compiled[code] = compiled
+        return compiled
 
-_cache: dict[str, _Cached] = {}
+
+_cache: dict[str, CachedRates] = {}
 _lock = threading.Lock()
 
 
@@ -159,7 +178,7 @@ def _bump(session: Session) -> None:
         session.execute(insert(M.RateLibraryRevision).values(id=1, revision=1))
 
 
-def _cached(db: Database) -> _Cached:
+def _cached(db: Database) -> CachedRates:
     """The cached library while the revision has not moved (one query); otherwise the library
     read afresh. The revision and every row of the library are read in one snapshot, so a
     save committed meanwhile is either wholly in the library or wholly out of it — and then
@@ -172,7 +191,7 @@ def _cached(db: Database) -> _Cached:
         if hit is not None and hit.revision == revision:
             return hit
         library = rate_store.read_library(session)
-    fresh = _Cached(revision, library, {})
+    fresh = CachedRates(revision, library, {})
     with _lock:
         _cache[key] = fresh
     return fresh
@@ -186,20 +205,13 @@ def rate_library(db: Database) -> RateLibrary:
 def compiled_rate(db: Database, code: str) -> CompiledRate:
     """Rate schedule ``code`` compiled for rating (cached until a rate definition changes).
     A definition the engine refuses raises ValidationError with the engine's sentence."""
-    entry = _cached(db)
-    found = entry.compiled.get(code)
-    if found is not None:
-        return found
-    if code not in entry.library.rate_schedules:
-        raise NotFound(f"There is no rate schedule {code}. Pick one from the list.",
-                       "rate_schedule")
-    try:
-        compiled = entry.library.compile(code)
-    except RateError as exc:
-        raise ValidationError(str(exc), "rate_schedule") from None
-    with _lock:
-        entry.compiled[code] = compiled
-    return compiled
+    return _cached(db).rate(code)
+
+
+def rates_in_force(db: Database) -> CachedRates:
+    """The library and its compiled rates after one revision check: a caller that needs both
+    (a rate check) reads the revision once."""
+    return _cached(db)
 
 
 def forget_cache() -> None:
