@@ -315,7 +315,7 @@ class Builder:
         end_s = None if end is None else self.d(end)
         self.rows["service_agreement"].append((
             said, number("service_agreement", said), acct.id, sa_type, svc, self.d(start), end_s,
-            status, 1, st, "demo"))
+            status, False, None, None, 1, st, "demo"))
         for spid in sps:
             self.rows["sa_service_point"].append((
                 self.next_id("sa_service_point"), said, spid, self.d(start), end_s, 1, st, "demo"))

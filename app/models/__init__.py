@@ -12,6 +12,23 @@ from app.models.financials import Adjustment, Bill, BillSegment, Payment
 from app.models.installation import InstallationOption
 from app.models.parties import CommunicationPreference, Party, PartyContact, PartyIdentifier
 from app.models.premises import LandlordAgreement, Premise, PremiseGeo
+from app.models.quotes import (
+    AccountQuoteSetting,
+    BatchControl,
+    BillingScenario,
+    DeclineReason,
+    Quote,
+    QuoteDetail,
+    QuoteRouteType,
+    QuoteRouting,
+    SaTermsAndConditions,
+    ScenarioConsumption,
+    SimulatedHeader,
+    SimulatedLine,
+    SimulatedQuantity,
+    SimulatedSegment,
+    TermsAndConditions,
+)
 from app.models.rates import (
     BillFactorRow,
     RateComponentRow,
@@ -29,23 +46,28 @@ from app.models.service_agreements import (
     ServiceAgreementServicePoint,
 )
 from app.models.service_points import DeviceInstallation, Item, Meter, Register, ServicePoint
+from app.models.umbrella import TermsOfService, UmbrellaAgreement
 from app.models.users import AppUser, AppUserRole
 
 __all__ = [
     "Account",
+    "AccountQuoteSetting",
     "Adjustment",
     "AppUser",
     "AppUserRole",
     "AuditEvent",
     "Base",
+    "BatchControl",
     "Bill",
     "BillFactorRow",
     "BillSegment",
+    "BillingScenario",
     "CharacteristicAllowedValue",
     "CharacteristicType",
     "CharacteristicValue",
     "CommunicationPreference",
     "Customer",
+    "DeclineReason",
     "DeviceInstallation",
     "InstallationOption",
     "Item",
@@ -58,6 +80,10 @@ __all__ = [
     "Payment",
     "Premise",
     "PremiseGeo",
+    "Quote",
+    "QuoteDetail",
+    "QuoteRouteType",
+    "QuoteRouting",
     "RateComponentRow",
     "RateScheduleRow",
     "RateVersionRow",
@@ -66,9 +92,18 @@ __all__ = [
     "SaContractRider",
     "SaContractValue",
     "SaTaxExemption",
+    "SaTermsAndConditions",
+    "ScenarioConsumption",
     "ServiceAgreement",
     "ServiceAgreementRate",
     "ServiceAgreementServicePoint",
     "ServicePoint",
+    "SimulatedHeader",
+    "SimulatedLine",
+    "SimulatedQuantity",
+    "SimulatedSegment",
     "Subscription",
+    "TermsAndConditions",
+    "TermsOfService",
+    "UmbrellaAgreement",
 ]

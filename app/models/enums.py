@@ -174,6 +174,51 @@ class SAStatus(StrEnum):
     STOPPED = "STOPPED"
     CLOSED = "CLOSED"
     CANCELED = "CANCELED"
+    # a proposal SA's own lifecycle (spec/40 §2.3); CANCELED is shared
+    INCOMPLETE = "INCOMPLETE"
+    PENDING = "PENDING"
+    QUOTABLE = "QUOTABLE"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
+#: The statuses a proposal SA may take; a real SA takes the others (and CANCELED).
+PROPOSAL_STATUSES = frozenset({SAStatus.INCOMPLETE, SAStatus.PENDING, SAStatus.QUOTABLE,
+                               SAStatus.ACCEPTED, SAStatus.DECLINED, SAStatus.CANCELED})
+
+
+class QuoteStatus(StrEnum):
+    PENDING = "PENDING"
+    COMPLETE = "COMPLETE"
+    CLOSED = "CLOSED"
+    CANCELED = "CANCELED"
+
+
+class QuoteDetailStatus(StrEnum):
+    OK = "OK"
+    ERROR = "ERROR"
+
+
+class SimulatedSegmentStatus(StrEnum):
+    OK = "OK"
+    ERROR = "ERROR"
+
+
+class QuoteRouteMethod(StrEnum):
+    POSTAL = "POSTAL"
+    FAX = "FAX"
+    EMAIL = "EMAIL"
+
+
+class UmbrellaStatus(StrEnum):
+    PENDING = "PENDING"
+    COMPLETE = "COMPLETE"
+
+
+class TosStatus(StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    CANCELED = "CANCELED"
 
 
 class CharacteristicValueKind(StrEnum):

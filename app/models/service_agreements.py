@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Identifier, Versioned, enum_column
@@ -25,6 +34,13 @@ class ServiceAgreement(Versioned, Base):
     start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[SAStatus] = mapped_column(enum_column(SAStatus), nullable=False)
+    #: A proposal SA (spec/40 §1.7): priced in quotes, never billed, never in collections.
+    #: Set at creation and never changed; accepting one creates a new, real agreement.
+    is_proposal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                              server_default=false())
+    decline_reason_code: Mapped[str | None] = mapped_column(String(30))
+    #: The terms of service (umbrella agreement) the agreement belongs to (spec/60 §B2).
+    terms_of_service_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ServiceAgreementServicePoint(Versioned, Base):

@@ -90,7 +90,8 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
                intervals: Sequence[IntervalQuantity] = (),
                installation: Installation | None = None,
                bypass_register_rules: bool = False,
-               service_points: Sequence[ServicePoint] = ()) -> RateCheckResult:
+               service_points: Sequence[ServicePoint] = (),
+               billing: bool = False) -> RateCheckResult:
     """Rate the closed bill period [start, end] with ``rate`` and return the Rate Check result.
 
     ``quantities`` are register reads (register rules run on them unless
@@ -102,7 +103,9 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
     ``installation`` brings the proration and seasonal overrides (spec/30 §3, §9.2);
     ``service_points`` are service points a quantity names that are not the agreement's (or
     with no agreement at all): their own and their premise's characteristics serve the
-    register and SQ rules of that quantity (spec/20 §9.1, "to experiment"). Raises
+    register and SQ rules of that quantity (spec/20 §9.1, "to experiment"); ``billing``
+    rates as a bill would, with Finished versions only (a quote's simulated bill), where a
+    rate check also uses Validated ones. Raises
     :class:`BillingError` naming whatever the rate needs and did not get.
     """
     _check_period(start, end)
@@ -117,7 +120,7 @@ def check_rate(rate: CompiledRate, *, start: date, end: date,
     ctx = make_context(rate, start=start, end=end, characteristics=chars, agreement=agreement,
                        revenue_class=revenue_class, accounting_date=accounting_date,
                        language=language, installation=installation,
-                       service_points=service_points)
+                       service_points=service_points, billing=billing)
     all_items = tuple(items) or (agreement.items if agreement else ())
     estimated = estimate_item_quantities(all_items, item_estimates, start, end) \
         if item_estimates else None
