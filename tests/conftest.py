@@ -56,15 +56,36 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def _pg_database() -> Iterator[Database]:
     assert PG_URL
-    db = open_database(PG_URL)
+    db = open_database(PG_URL)    # CI hands a fresh database: migrations just seeded it
+    _reference_rows.update(_read_reference(db))
     yield db
     db.dispose()
+
+
+#: The rows migrations seed (route types, decline reasons, batch controls …), read once from
+#: a freshly migrated database and put back after every truncation.
+_reference_rows: dict[str, list[dict[str, object]]] = {}
+
+
+def _read_reference(db: Database) -> dict[str, list[dict[str, object]]]:
+    """The reference data a freshly migrated database holds (TRUNCATE removes it with the
+    rest, so it is copied once and restored after each truncation)."""
+    from app.migrations.reference import REFERENCE_TABLES
+
+    with db.engine.connect() as conn:
+        return {name: [dict(r._mapping) for r in conn.execute(
+                    Base.metadata.tables[name].select())]
+                for name in REFERENCE_TABLES}
 
 
 def _truncate_all(db: Database) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in Base.metadata.sorted_tables:
+            rows = _reference_rows.get(table.name)
+            if rows:
+                conn.execute(table.insert(), rows)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])

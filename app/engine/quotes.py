@@ -27,9 +27,10 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class Scenario:
-    """One simulated bill period with its template consumption (spec/40 §1.8)."""
+    """One simulated bill period with its template consumption (spec/40 §1.8); ``key`` is
+    the caller's name for it (the billing scenario's row)."""
 
-    sequence: int
+    key: int
     start: date
     end: date
     quantities: tuple[Quantity, ...] = ()
@@ -70,7 +71,7 @@ def simulate(scenarios: Sequence[PricedScenario], *, agreement: ServiceAgreement
              characteristics: dict[str, str] | None = None) -> tuple[SimulatedBill, ...]:
     """Price every scenario, oldest first; each is independent of the others."""
     out = []
-    for priced in sorted(scenarios, key=lambda p: (p.scenario.start, p.scenario.sequence)):
+    for priced in sorted(scenarios, key=lambda p: (p.scenario.start, p.scenario.end, p.scenario.key)):
         sc = priced.scenario
         if priced.rate is None:
             out.append(SimulatedBill(sc, None, priced.problem or "there is no rate to price "

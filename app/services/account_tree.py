@@ -130,7 +130,8 @@ class _Walk:
     history: bool
 
     def sa_filter(self) -> list[ColumnElement[bool]]:
-        return [] if self.history else [ServiceAgreement.status.in_(CURRENT_SA)]
+        real = ServiceAgreement.is_proposal.is_(False)   # proposals have their own nodes
+        return [real] if self.history else [real, ServiceAgreement.status.in_(CURRENT_SA)]
 
     def role_open(self) -> ColumnElement[bool]:
         return or_(PartyRole.effective_to.is_(None), PartyRole.effective_to >= self.on)

@@ -186,6 +186,7 @@ def _open_roles(session: Session, account_id: int, on: dt.date) -> list[_Role]:
     on_agreements = (roles(1, ServiceAgreement.number)
                      .join(ServiceAgreement, ServiceAgreement.id == PartyRole.service_agreement_id)
                      .where(ServiceAgreement.account_id == account_id,
+                            ServiceAgreement.is_proposal.is_(False),
                             ServiceAgreement.status != SAStatus.CANCELED))
     both = union_all(roles(0, null()).where(PartyRole.account_id == account_id),
                      on_agreements).subquery()

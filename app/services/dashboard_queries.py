@@ -139,6 +139,7 @@ def load_head(session: Session, account_number: str, on: dt.date) -> AccountHead
                   Subscription.active_from <= on,
                   or_(Subscription.active_to.is_(None), Subscription.active_to >= on)),
             count(ServiceAgreement, ServiceAgreement.account_id == Account.id,
+                  ServiceAgreement.is_proposal.is_(False),
                   ServiceAgreement.status != SAStatus.CANCELED),
         )
         .join(Customer, Account.customer_id == Customer.id)

@@ -97,6 +97,10 @@ def post_bill(
                 raise ValidationError(
                     f"Agreement {sa.number} belongs to another account.", "segments"
                 )
+            if sa.is_proposal:  # spec/40 §1.7: a proposal is never billed, has no FTs
+                raise ValidationError(
+                    f"Agreement {sa.number} is a proposal: it is priced in quotes, never "
+                    "billed.", "segments")
             check_period(seg.start_date, seg.end_date, "segments", "segment end date")
             rows.append(
                 BillSegment(

@@ -10,6 +10,7 @@ through a module switch") are on unless an administrator turned them off:
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models import InstallationOption
@@ -19,6 +20,21 @@ from app.services.context import Actor, read_only, transaction
 
 class Module(StrEnum):
     PREMISE_MANAGEMENT = "PREMISE_MANAGEMENT"
+    #: Quotes, proposal SAs, umbrella agreements (spec/40 §0, spec/60 §B2).
+    CONTRACT_MANAGEMENT = "CONTRACT_MANAGEMENT"
+
+
+#: Installation options with their defaults (a row in `installation_option` overrides one).
+OPTION_DEFAULTS = {
+    "quote.validity_days": "30",
+    "quote.default_route_type": "POSTAL",
+}
+
+
+def option(session: Session, name: str) -> str:
+    """An installation option's value inside an open session (its default when unset)."""
+    row = session.get(InstallationOption, name)
+    return row.value if row is not None else OPTION_DEFAULTS[name]
 
 
 def _option_name(module: Module) -> str:

@@ -223,6 +223,7 @@ def _plan_in(session: Session, account: Account, premises: list[Premise],
                   ServiceAgreement.id == ServiceAgreementServicePoint.service_agreement_id)
             .join(Account, Account.id == ServiceAgreement.account_id)
             .where(ServiceAgreementServicePoint.service_point_id.in_(list(sp_ids.values())),
+                   ServiceAgreement.is_proposal.is_(False),
                    ServiceAgreement.status != SAStatus.CANCELED)
         ):
             if sa.end_date is None or sa.end_date >= day:

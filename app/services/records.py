@@ -342,7 +342,8 @@ def _service_point(db: Database, number: str) -> RecordView:
                     ServiceAgreementServicePoint.service_agreement_id == ServiceAgreement.id,
                 )
                 .join(Account, ServiceAgreement.account_id == Account.id)
-                .where(ServiceAgreementServicePoint.service_point_id == sp.id)
+                .where(ServiceAgreementServicePoint.service_point_id == sp.id,
+                       ServiceAgreement.is_proposal.is_(False))
                 .order_by(ServiceAgreement.start_date, ServiceAgreement.id)
             )
         )

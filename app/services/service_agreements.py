@@ -122,6 +122,7 @@ def _check_no_overlap(
         .join(Account, ServiceAgreement.account_id == Account.id)
         .where(
             ServiceAgreementServicePoint.service_point_id == sp.id,
+            ServiceAgreement.is_proposal.is_(False),
             ServiceAgreement.status != SAStatus.CANCELED,
         )
     )
@@ -225,7 +226,11 @@ _TRANSITIONS: dict[SAStatus, frozenset[SAStatus]] = {
 
 
 def _transition(sa: ServiceAgreement, to: SAStatus) -> None:
-    if to not in _TRANSITIONS[sa.status]:
+    if sa.is_proposal:
+        raise ValidationError(
+            f"Agreement {sa.number} is a proposal: it moves through its quote (Make Quotable, "
+            "Accept, Decline, Cancel), not through start and stop.", "status")
+    if to not in _TRANSITIONS.get(sa.status, frozenset()):
         raise ValidationError(
             f"Agreement {sa.number} is {sa.status.label.lower()}; it cannot become "
             f"{to.label.lower()}.",
@@ -391,7 +396,8 @@ def agreements_of_account(db: Database, account_number: str) -> list[ServiceAgre
         account = get_by_number(session, Account, account_number, "account", "account")
         sas = session.scalars(
             select(ServiceAgreement)
-            .where(ServiceAgreement.account_id == account.id)
+            .where(ServiceAgreement.account_id == account.id,
+                   ServiceAgreement.is_proposal.is_(False))
             .order_by(ServiceAgreement.start_date, ServiceAgreement.id)
         )
         return [view_in(session, sa) for sa in sas]

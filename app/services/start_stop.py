@@ -135,6 +135,7 @@ def options_in(session: Session, account: Account, premises: Sequence[Premise],
               ServiceAgreement.id == ServiceAgreementServicePoint.service_agreement_id)
         .join(Account, Account.id == ServiceAgreement.account_id)
         .where(ServiceAgreementServicePoint.service_point_id.in_([sp.id for sp in points]),
+               ServiceAgreement.is_proposal.is_(False),
                ServiceAgreement.status != SAStatus.CANCELED)
         .order_by(ServiceAgreement.start_date, ServiceAgreement.id)
     ).all()
