@@ -103,9 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--page", type=int, default=1, metavar="N", help="page number (from 1)")
     _add_database_option(found)
 
+    from app.cli_quotes import add_quote_parser
     from app.cli_rates import add_rate_parser
 
     add_rate_parser(sub)
+    add_quote_parser(sub, _add_database_option)
     return parser
 
 
@@ -121,6 +123,7 @@ def _search_kinds() -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from app.cli_quotes import QuoteCommandError
     from app.cli_rates import RateCommandError
     from app.engine.rates.errors import RateError
 
@@ -129,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"switchboard: {exc.message}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except (RateError, RateCommandError) as exc:
+    except (RateError, RateCommandError, QuoteCommandError) as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
@@ -168,6 +171,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _user(args, url)
     if args.command == "search":
         return _search(args, url)
+    if args.command == "quote":
+        from app.cli_quotes import run_quote_command
+
+        return run_quote_command(args, url, sys.stdout, _cli_actor)
     raise AssertionError(args.command)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from app.db import Database
 from app.demo.builder import Builder
+from app.demo.quotes import add_demo_quotes
 from app.demo.sink import PostgresSink, Sink, SqliteSink
 from app.demo.tables import CHARACTERISTIC_TYPES, REFERENCE_COLUMNS, TABLE_COLUMNS
 from app.services.context import SYSTEM
@@ -119,6 +120,7 @@ def generate(
         sink.finish(builder.ids)
     finally:
         sink.close()
+    add_demo_quotes(db)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],

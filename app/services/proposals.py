@@ -57,6 +57,7 @@ from app.services.quote_dto import (
     ScenarioQuantity,
     TermsTerm,
     TermsView,
+    stored_quantity,
 )
 from app.services.rates import rate_library
 
@@ -98,7 +99,7 @@ def _scenarios(session: Session, sa_id: int) -> tuple[BillingScenarioForm, ...]:
                 ScenarioConsumption.billing_scenario_id.in_([s.id for s in scenarios]))
                 .order_by(ScenarioConsumption.id)):
             quantities[q.billing_scenario_id].append(
-                ScenarioQuantity(q.uom, q.tou, q.sqi, q.quantity))
+                ScenarioQuantity(q.uom, q.tou, q.sqi, stored_quantity(q.quantity)))
     return tuple(BillingScenarioForm(s.start_date, s.end_date, tuple(quantities[s.id]))
                  for s in scenarios)
 

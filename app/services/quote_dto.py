@@ -17,6 +17,14 @@ from app.models.enums import (
     SimulatedSegmentStatus,
 )
 
+
+def stored_quantity(value: Decimal) -> Decimal:
+    """A quantity as it was given, without the zeros its 6-decimal column pads it with
+    (500.000000 → 500, 12.500000 → 12.5)."""
+    v = value.normalize()
+    return v.quantize(Decimal(1)) if v.as_tuple().exponent > 0 else v  # type: ignore[operator]
+
+
 # --- proposal SAs --------------------------------------------------------------------------------
 
 
@@ -332,7 +340,7 @@ class QuoteOutcome:
 
 
 __all__ = [
-    "BillingScenarioForm", "CharacteristicTerm", "ContractQuantityTerm", "ContractValueTerm",
+    "stored_quantity", "BillingScenarioForm", "CharacteristicTerm", "ContractQuantityTerm", "ContractValueTerm",
     "PricingTerms", "ProposalForm", "ProposalSaved", "ProposalSummary", "ProposalView",
     "QuoteDetailView", "QuoteOutcome", "QuoteSummary", "QuoteView", "RiderTerm",
     "RoutingForm", "RoutingView", "ScenarioQuantity", "SimulatedHeaderView",

@@ -279,7 +279,7 @@ def finish_run(db: Database, actor: Actor, run: PrintRun,
     """After the copies were written: stamp them extracted and open the next run (a rerun
     changes nothing)."""
     actor.require("run quote printing", *QUOTE_ROLES)
-    if run.rerun:
+    if run.rerun or not run.copies:     # nothing printed: the run stays open
         return
     when = at or dt.datetime.now(dt.UTC)
     with transaction(db, actor) as session:

@@ -40,6 +40,7 @@ from app.services.quote_dto import (
     SimulatedLineView,
     SimulatedQuantityView,
     SimulatedSegmentView,
+    stored_quantity,
 )
 from app.services.rates import rate_library
 
@@ -78,12 +79,13 @@ def _segments(session: Session, detail_ids: list[int]
                     SimulatedLine.header_id.in_(header_ids)).order_by(SimulatedLine.sequence)):
                 lines[ln.header_id].append(SimulatedLineView(
                     ln.sequence, ln.description_on_bill, ln.amount, ln.print_line,
-                    ln.app_in_summary, ln.in_total, ln.uom, ln.tou, ln.sqi, ln.billable_sq,
+                    ln.app_in_summary, ln.in_total, ln.uom, ln.tou, ln.sqi,
+                    stored_quantity(ln.billable_sq) if ln.billable_sq is not None else None,
                     ln.base_amount, ln.rc_sequence, ln.exempt_amount, ln.distribution_code))
         for q in session.scalars(select(SimulatedQuantity).where(
                 SimulatedQuantity.segment_id.in_(seg_ids)).order_by(SimulatedQuantity.id)):
-            quantities[q.segment_id].append(SimulatedQuantityView(q.uom, q.tou, q.sqi,
-                                                                  q.initial, q.billable))
+            quantities[q.segment_id].append(SimulatedQuantityView(
+                q.uom, q.tou, q.sqi, stored_quantity(q.initial), stored_quantity(q.billable)))
         scenario_ids = {s.billing_scenario_id for s in segments if s.billing_scenario_id}
         if scenario_ids:
             scenario_seq = {key: seq for key, seq in session.execute(

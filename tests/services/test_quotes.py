@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -17,7 +17,6 @@ from app.db import Database
 from app.engine.rates import Quantity, check_rate
 from app.models import ServiceAgreement
 from app.models.enums import (
-    PremiseType,
     QuoteDetailStatus,
     QuoteStatus,
     SAStatus,
@@ -25,13 +24,11 @@ from app.models.enums import (
     SimulatedSegmentStatus,
 )
 from app.models.quotes import AccountQuoteSetting
-from app.services import financials, premises, proposals, quote_routings, quote_views, quotes
+from app.services import financials, proposals, quote_routings, quote_views, quotes
 from app.services import rates as rate_service
-from app.services import service_points as sp_service
 from app.services.agreement_terms import agreement_snapshot, find_agreement
 from app.services.errors import DomainError, ValidationError
 from app.services.financials import BillSegmentForm
-from app.services.premises import PremiseForm
 from app.services.quote_dto import (
     BillingScenarioForm,
     ContractQuantityTerm,
@@ -42,48 +39,16 @@ from app.services.quote_dto import (
     TermsTerm,
 )
 from app.services.quote_rules import button_states, select_all
-from tests.conftest import ADMIN, CSR, SUPERVISOR
+from tests.conftest import CSR, SUPERVISOR
 from tests.services.builders import household
+from tests.services.quote_fixtures import FEB, JAN, Prospect, make_prospect, scenarios
 
 D = Decimal
-JAN = (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
-FEB = (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
-
-
-@dataclass
-class Prospect:
-    account: str
-    premise_sp: str
-    option_1: str        # E-RES-1
-    option_2: str        # E-COM-1
-
-
-def _scenarios(kwh_jan: str, kwh_feb: str) -> tuple[BillingScenarioForm, ...]:
-    return (BillingScenarioForm(*JAN, (ScenarioQuantity("KWH", None, None, D(kwh_jan)),)),
-            BillingScenarioForm(*FEB, (ScenarioQuantity("KWH", None, None, D(kwh_feb)),)))
-
-
-def _proposal(db: Database, account: str, sp: str, rate: str, **terms: object) -> str:
-    view = proposals.create_proposal(db, CSR, ProposalForm(
-        account, "E-RES", ServiceType.ELECTRIC, (sp,), dt.date(2026, 3, 1),
-        PricingTerms(rate, **terms), _scenarios("812", "640")))  # type: ignore[arg-type]
-    assert view.status is SAStatus.QUOTABLE          # scenarios given: quotable at once
-    return view.number
 
 
 @pytest.fixture
 def prospect(db: Database) -> Iterator[Prospect]:
-    rate_service.load_shipped_rates(db, ADMIN)
-    home = household(db)
-    premise = premises.create_premise(db, CSR, PremiseForm(
-        PremiseType.HOUSE, "72 Market St", "Springfield", "62704", region="IL"))
-    sp = sp_service.create_service_point(db, CSR, premise.number, ServiceType.ELECTRIC)
-    yield Prospect(home.account, sp.number,
-                   _proposal(db, home.account, sp.number, "E-RES-1",
-                             contract_quantities=(ContractQuantityTerm("SUBDEM", JAN[0], D(10)),),
-                             terms=(TermsTerm("MIN-6-MONTHS", JAN[0]),
-                                    TermsTerm("MARKET-PRICES", JAN[0]))),
-                   _proposal(db, home.account, sp.number, "E-COM-1"))
+    yield make_prospect(db)
 
 
 def _generate(db: Database, p: Prospect) -> quotes.QuoteOutcome:
@@ -284,7 +249,7 @@ def test_the_proposal_lifecycle(db: Database, prospect: Prospect) -> None:
     assert view.status is SAStatus.PENDING
     with pytest.raises(ValidationError, match="no billing scenario"):
         proposals.make_quotable(db, CSR, number)
-    proposals.save_scenarios(db, CSR, number, _scenarios("1", "2"), view.version)
+    proposals.save_scenarios(db, CSR, number, scenarios("1", "2"), view.version)
     assert proposals.make_quotable(db, CSR, number).status is SAStatus.QUOTABLE
     quote = quotes.generate(db, CSR, prospect.account, proposal=number).quote
     assert quote is not None
@@ -306,7 +271,7 @@ def test_the_proposal_lifecycle(db: Database, prospect: Prospect) -> None:
         proposals.delete_proposal(db, CSR, number, proposals.get_proposal(db, number).version)
     spare = proposals.create_proposal(db, CSR, ProposalForm(
         prospect.account, "E-RES", ServiceType.ELECTRIC, (prospect.premise_sp,),
-        dt.date(2026, 3, 1), PricingTerms("E-RES-1"), _scenarios("1", "2")))
+        dt.date(2026, 3, 1), PricingTerms("E-RES-1"), scenarios("1", "2")))
     proposals.delete_proposal(db, CSR, spare.number, spare.version)
     with pytest.raises(DomainError, match="no proposal SA"):
         proposals.get_proposal(db, spare.number)
