@@ -77,6 +77,11 @@ class NodeKind(StrEnum):
     REGISTER = "REGISTER"
     SUBSCRIPTIONS = "SUBSCRIPTIONS"  # folder of an account
     SUBSCRIPTION = "SUBSCRIPTION"
+    QUOTES = "QUOTES"                # folder of an account: its quotes (spec/40 §7)
+    QUOTE = "QUOTE"
+    PROPOSALS = "PROPOSALS"          # folder of an account: its proposal SAs
+    PROPOSAL = "PROPOSAL"
+    QUOTE_DETAIL = "QUOTE_DETAIL"    # a proposal's priced option in a quote
     #: The last node of a level cut at MAX_CHILDREN: "… 1,500 more — open in Control Central".
     MORE = "MORE"
 
@@ -336,13 +341,15 @@ def _account_nodes(walk: _Walk, accounts: list[Account], roles: dict[int, str],
         .where(Subscription.account_id.in_(ids), *walk.subscription_filter())
         .group_by(Subscription.account_id)
     ))
+    quote_folders_of = quote_folder_counts(walk, ids)
     nodes = []
     for a in accounts:
         label = f"Account {a.number}" + (f" — {a.description}" if a.description else "")
         label += f" [{a.invoicing_mode.label}]"
         if a.id in roles:
             label += f" — {roles[a.id]}"
-        count = 1 + premises.get(a.id, 0) + (1 if subscriptions.get(a.id) else 0)
+        count = 1 + premises.get(a.id, 0) + (1 if subscriptions.get(a.id) else 0) \
+            + quote_folders_of.get(a.id, 0)
         nodes.append(TreeNode(
             NodeKind.ACCOUNT, a.number, label, a.status.label, count,
             (ACTION_OPEN_CONTROL_CENTRAL, ACTION_ADD_ROLE, ACTION_ADD_SUBSCRIPTION), a.number,
@@ -380,7 +387,7 @@ def _account_children(walk: _Walk, node: TreeNode) -> list[TreeNode]:
         nodes.append(TreeNode(NodeKind.SUBSCRIPTIONS, f"{account.number}/subscriptions",
                               "Subscriptions", "", subscriptions, (ACTION_ADD_SUBSCRIPTION,),
                               account.number))
-    return nodes
+    return nodes + quote_folders(walk, account)
 
 
 # -------------------------------------------------------------------------- roles, subscriptions
@@ -637,6 +644,14 @@ def _meter_children(walk: _Walk, node: TreeNode) -> list[TreeNode]:
     ]
 
 
+from app.services.account_tree_quotes import (  # noqa: E402  (they build TreeNodes)
+    proposal_children,
+    proposals_children,
+    quote_folder_counts,
+    quote_folders,
+    quotes_children,
+)
+
 _CHILDREN: dict[NodeKind, Callable[[_Walk, TreeNode], list[TreeNode]]] = {
     NodeKind.CUSTOMER: _customer_children,
     NodeKind.PARTY: _party_children,
@@ -647,4 +662,7 @@ _CHILDREN: dict[NodeKind, Callable[[_Walk, TreeNode], list[TreeNode]]] = {
     NodeKind.CHILD_PREMISES: _child_premises_children,
     NodeKind.SERVICE_POINT: _service_point_children,
     NodeKind.METER: _meter_children,
+    NodeKind.QUOTES: quotes_children,
+    NodeKind.PROPOSALS: proposals_children,
+    NodeKind.PROPOSAL: proposal_children,
 }

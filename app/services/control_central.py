@@ -414,3 +414,7 @@ __all__ = [
     "account_dashboard", "add_months", "caller_authority", "callers_of", "register_zone",
     "showcase_account", "unregister_zone",
 ]
+
+
+# Features that add zones and alerts register them when imported.
+from app.services import quote_zone  # noqa: E402,F401  (the quotes zone and alerts)

@@ -43,8 +43,13 @@ def _option_name(module: Module) -> str:
 
 def module_enabled(db: Database, module: Module) -> bool:
     with read_only(db) as session:
-        row = session.get(InstallationOption, _option_name(module))
-        return row is None or row.value != "off"
+        return module_enabled_in(session, module)
+
+
+def module_enabled_in(session: Session, module: Module) -> bool:
+    """Inside an open session (a Control Central zone or alert of the module asks)."""
+    row = session.get(InstallationOption, _option_name(module))
+    return row is None or row.value != "off"
 
 
 def enabled_modules(db: Database) -> frozenset[Module]:

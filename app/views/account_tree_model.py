@@ -63,9 +63,11 @@ _KIND_COLOURS: dict[str, tuple[str, bool]] = {
     "SERVICE_POINT": ("#c2417f", True), "SERVICE_AGREEMENT": ("#3b7dd8", False),
     "METER": ("#66717f", False), "REGISTER": ("#8a6d3b", False),
     "SUBSCRIPTION": ("#2a8f85", False), "FOLDER": ("#d19a1c", True),
-    "MORE": ("#8b8f96", True),
+    "MORE": ("#8b8f96", True), "QUOTE": ("#b5462e", False), "PROPOSAL": ("#6a5acd", False),
+    "QUOTE_DETAIL": ("#b5462e", True),
 }
-FOLDERS = frozenset({NodeKind.ROLES, NodeKind.CHILD_PREMISES, NodeKind.SUBSCRIPTIONS})
+FOLDERS = frozenset({NodeKind.ROLES, NodeKind.CHILD_PREMISES, NodeKind.SUBSCRIPTIONS,
+                     NodeKind.QUOTES, NodeKind.PROPOSALS})
 _icons: dict[str, QIcon] = {}
 
 
@@ -111,6 +113,14 @@ def _draw(p: QPainter, shape: str) -> None:
     elif shape == "MORE":
         for x in (2.5, 7, 11.5):
             p.drawEllipse(QRectF(x, 7, 2.2, 2.2))
+    elif shape == "QUOTE":                      # a page with a price tag corner
+        p.drawPolygon(_poly(3, 1.5, 13, 1.5, 13, 14.5, 3, 14.5))
+        p.drawText(QRectF(3, 2, 10, 12), Qt.AlignmentFlag.AlignCenter, "$")
+    elif shape == "QUOTE_DETAIL":
+        p.drawRoundedRect(QRectF(3, 5, 10, 6), 1.5, 1.5)
+    elif shape == "PROPOSAL":                   # an agreement with a question mark
+        p.drawPolygon(_poly(3, 1.5, 10, 1.5, 13, 4.5, 13, 14.5, 3, 14.5))
+        p.drawText(QRectF(3, 3, 10, 11), Qt.AlignmentFlag.AlignCenter, "?")
     else:  # SUBSCRIPTION: an envelope
         p.drawRect(QRectF(1.5, 3.5, 13, 9))
         p.drawPolyline(_poly(1.5, 3.5, 8, 9, 14.5, 3.5))

@@ -4,6 +4,8 @@ and Back/Forward walk the trail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -29,8 +31,22 @@ ROW_HEIGHT = 26
 MAX_VISIBLE_ROWS = 12
 
 
+#: Record kinds a feature's own pane shows instead of the record pane ("Quote" → the Quotes
+#: pane); a pane module adds its kind with `register_record_opener` when imported.
+_OPENERS: dict[str, Callable[[PaneHost, str], None]] = {}
+
+
+def register_record_opener(kind: str, opener: Callable[[PaneHost, str], None]) -> None:
+    _OPENERS[kind] = opener
+
+
 def open_record(host: PaneHost, kind: str, number: str) -> None:
-    """Show a record in the record pane and remember it for Back/Forward."""
+    """Show a record — in its feature's pane, else in the record pane — and remember it for
+    Back/Forward."""
+    opener = _OPENERS.get(kind)
+    if opener is not None:
+        opener(host, number)
+        return
     pane = host.open_pane(RECORD_PANE)
     if isinstance(pane, RecordPane):
         pane.load(kind, number)
@@ -210,4 +226,4 @@ def _make(ctx: PaneContext) -> QWidget:
 
 RECORD = register(PaneSpec(RECORD_PANE, "Record", "Ctrl+4", _make))
 
-__all__ = ["RECORD", "RecordPane", "open_record"]
+__all__ = ["RECORD", "RecordPane", "open_record", "register_record_opener"]
