@@ -78,6 +78,49 @@ def test_new_file_is_created_and_migrated_to_head(tmp_path: Path) -> None:
         db.dispose()
 
 
+def test_a_database_with_agreements_upgrades_in_place(tmp_path: Path) -> None:
+    """A schema change to a table other rows reference (service_agreement, migration 0006)
+    adds its columns in place: a SQLite batch copy would have to drop the referenced table."""
+    from alembic import command
+
+    from app.db import alembic_config, create_db_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = create_db_engine(url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO party (id, number, kind, display_name, last_name, status, version, "
+            "updated_by, search_name) VALUES (1, '1000000009', 'PERSON', 'Old, Ada', 'Old', "
+            "'ACTIVE', 1, 'x', 'old ada')",
+            "INSERT INTO customer (id, number, legal_party_id, customer_class, status, version, "
+            "updated_by) VALUES (1, '2000000001', 1, 'RESIDENTIAL', 'ACTIVE', 1, 'x')",
+            "INSERT INTO account (id, number, customer_id, billing_frequency, invoicing_mode, "
+            "currency, status, setup_date, version, updated_by) VALUES (1, '3000000006', 1, "
+            "'MONTHLY', 'CONSOLIDATED', 'USD', 'ACTIVE', '2020-01-01', 1, 'x')",
+            "INSERT INTO service_agreement (id, number, account_id, sa_type, service_type, "
+            "start_date, status, version, updated_by) VALUES (1, '4000000003', 1, 'E-RES', "
+            "'ELECTRIC', '2020-01-01', 'ACTIVE', 1, 'x')",
+            "INSERT INTO sa_rate_history (id, service_agreement_id, effective_from, "
+            "rate_schedule_code, version, updated_by) VALUES (1, 1, '2020-01-01', 'E-RES-1', "
+            "1, 'x')",
+        ):
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+    db = open_database(url)                                  # upgrades to the head
+    try:
+        assert current_revision(db.engine) == head_revision()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT number, is_proposal FROM service_agreement")
+                                ).all() == [("4000000003", False)]
+            assert conn.execute(text("SELECT count(*) FROM sa_rate_history")).scalar() == 1
+    finally:
+        db.dispose()
+
+
 def test_schema_newer_than_the_app_is_refused_and_not_altered(db) -> None:  # type: ignore[no-untyped-def]
     create_person(db, CSR, PersonForm(last_name="Keep"))
     with db.engine.begin() as conn:

@@ -311,11 +311,16 @@ def upgrade() -> None:
 
 
 
-    with op.batch_alter_table('service_agreement', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('is_proposal', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('decline_reason_code', sa.String(length=30), nullable=True))
-        batch_op.add_column(sa.Column('terms_of_service_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_service_agreement_terms_of_service_id'), ['terms_of_service_id'], unique=False)
+    # Plain ALTER TABLE … ADD COLUMN (no batch copy): SQLite adds a column in place, while a
+    # batch copy of service_agreement would drop a table that other rows reference.
+    op.add_column('service_agreement', sa.Column('is_proposal', sa.Boolean(),
+                                                 server_default=sa.false(), nullable=False))
+    op.add_column('service_agreement', sa.Column('decline_reason_code', sa.String(length=30),
+                                                 nullable=True))
+    op.add_column('service_agreement', sa.Column('terms_of_service_id', sa.Integer(),
+                                                 nullable=True))
+    op.create_index(op.f('ix_service_agreement_terms_of_service_id'), 'service_agreement',
+                    ['terms_of_service_id'], unique=False)
 
 
     # ### end Alembic commands ###
