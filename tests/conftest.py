@@ -54,10 +54,12 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _pg_database() -> Iterator[Database]:
+def _pg_database(_sqlite_template: Path) -> Iterator[Database]:
     assert PG_URL
-    db = open_database(PG_URL)    # CI hands a fresh database: migrations just seeded it
-    _reference_rows.update(_read_reference(db))
+    fresh = open_database(f"sqlite:///{_sqlite_template}")   # the same migrations, just run
+    _reference_rows.update(_read_reference(fresh))
+    fresh.dispose()
+    db = open_database(PG_URL)
     yield db
     db.dispose()
 
@@ -69,7 +71,8 @@ _reference_rows: dict[str, list[dict[str, object]]] = {}
 
 def _read_reference(db: Database) -> dict[str, list[dict[str, object]]]:
     """The reference data a freshly migrated database holds (TRUNCATE removes it with the
-    rest, so it is copied once and restored after each truncation)."""
+    rest, so it is copied once — from the fresh SQLite template, whatever state the
+    PostgreSQL database was left in — and restored after each truncation)."""
     from app.migrations.reference import REFERENCE_TABLES
 
     with db.engine.connect() as conn:

@@ -362,7 +362,7 @@ class BillFactorRow(Versioned, Base):
     allow_proration: Mapped[bool] = mapped_column(Boolean, nullable=False)
     rate_selection_date: Mapped[str] = mapped_column(Code, nullable=False)
     use_sub_sa_contract_terms: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    tos_usage: Mapped[str | None] = mapped_column(String(20))
+    tos_usage: Mapped[str | None] = mapped_column(String(30))
 
 
 class BillFactorCharacteristicRow(Base):

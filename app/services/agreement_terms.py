@@ -5,6 +5,13 @@ exemptions, contract quantities), its revenue class and its rate history.
 Rate Check and Compare Rates read agreements through here (later: quote simulations), so the
 engine gets the same snapshot whoever asks. Reads are batched: an agreement costs six queries
 whatever number of service points and characteristics it has.
+
+An agreement covered by terms of service (spec/60 §B2.5) is rated with the terms' template
+agreement where the contract says: `effective_rate` picks the template's rate while the terms
+are active, override the rate and the umbrella agreement is effective on the day — every
+consumer of an agreement's rate asks it — and the snapshot carries the template's pricing
+terms with the umbrella agreement's period, for the bill factors whose ``tos_usage`` looks at
+the template. An agreement that is not covered costs no extra query.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.engine.rates import agreements as A
 from app.models.accounts import Account, Customer
 from app.models.characteristics import CharacteristicValue
-from app.models.enums import CustomerClass
+from app.models.enums import CustomerClass, TosStatus, UmbrellaStatus
 from app.models.premises import Premise
 from app.models.rates import SaContractQuantity, SaContractRider, SaContractValue, SaTaxExemption
 from app.models.service_agreements import (
@@ -28,8 +35,10 @@ from app.models.service_agreements import (
     ServiceAgreementServicePoint,
 )
 from app.models.service_points import ServicePoint
+from app.models.umbrella import TermsOfService, UmbrellaAgreement
 from app.services.errors import NotFound, ValidationError
 from app.services.lookup import check_identifier
+from app.services.umbrella import effective_on
 
 #: The revenue class of a customer class (GL distribution by revenue class, spec/20 §2.2).
 REVENUE_CLASSES: dict[str, str] = {"RES": "Residential", "COM": "Commercial",
@@ -75,6 +84,44 @@ def rate_on(history: list[tuple[dt.date, str]], day: dt.date) -> str | None:
     """The rate in force on ``day`` (before the first entry: the first one)."""
     in_effect = [code for effective, code in history if effective <= day]
     return in_effect[-1] if in_effect else (history[0][1] if history else None)
+
+
+def governing_terms(session: Session, sa: ServiceAgreement
+                    ) -> tuple[TermsOfService, UmbrellaAgreement] | None:
+    """The terms of service that may rate ``sa`` with their template: ACTIVE, with a
+    template agreement, under a COMPLETE umbrella agreement (whether it is effective is a
+    question of the day: `effective_on`). None for an agreement not covered (no query)."""
+    if sa.terms_of_service_id is None:
+        return None
+    row = session.execute(
+        select(TermsOfService, UmbrellaAgreement)
+        .join(UmbrellaAgreement, UmbrellaAgreement.id == TermsOfService.umbrella_agreement_id)
+        .where(TermsOfService.id == sa.terms_of_service_id,
+               TermsOfService.status == TosStatus.ACTIVE,
+               TermsOfService.template_sa_id.is_not(None),
+               UmbrellaAgreement.status == UmbrellaStatus.COMPLETE)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def effective_rate(session: Session, sa: ServiceAgreement, history: list[tuple[dt.date, str]],
+                   day: dt.date) -> tuple[str | None, str]:
+    """The rate that rates ``sa`` on ``day`` and whose it is: ("E-COM-1", "SA") — the
+    agreement's own, from its ``history`` (`rate_history`) — or the template's, ("RX-10",
+    "TOS 1234567890"), when the agreement's terms of service are ACTIVE, have a template and
+    override the rate, and their umbrella agreement is effective on ``day`` (spec/60 §B2.5).
+    Every consumer of an agreement's rate asks here (rate check, compare rates, quotes)."""
+    own = rate_on(history, day)
+    found = governing_terms(session, sa)
+    if found is None:
+        return own, "SA"
+    tos, ua = found
+    if not tos.overrides_rate or not effective_on(ua, day):
+        return own, "SA"
+    template = session.get(ServiceAgreement, tos.template_sa_id)
+    code = rate_on(rate_history(session, template), day) if template is not None else None
+    if code is None:                  # a template without a rate overrides nothing
+        return own, "SA"
+    return code, f"TOS {tos.number}"
 
 
 def agreement_points(session: Session, sa: ServiceAgreement
@@ -146,18 +193,26 @@ def agreement_snapshot(session: Session, sa: ServiceAgreement,
                        located: list[tuple[ServicePoint, Premise]] | None = None
                        ) -> A.ServiceAgreement:
     """What the engine knows of an agreement: characteristics of the SA, its account,
-    premise and service points, and its pricing terms. ``located`` are its service points
-    when the caller has read them already."""
+    premise and service points, and its pricing terms — with its terms of service's template's
+    and the umbrella agreement's period while the terms are ACTIVE and the umbrella agreement
+    COMPLETE (the engine checks the day). ``located`` are its service points when the caller
+    has read them already."""
     points = agreement_points(session, sa) if located is None else located
     premise = points[0][1] if points else None
     chars = _characteristics(session, agreement=sa.id, account=sa.account_id,
                              premises=[p.id for _sp, p in points],
                              points=[sp.id for sp, _p in points])
 
-    def rows(model: type) -> list:
-        return list(session.scalars(select(model).where(
-            model.service_agreement_id == sa.id)))  # type: ignore[attr-defined]
-
+    own = pricing_terms(session, sa)
+    template: A.ServiceAgreement | None = None
+    period = (dt.date.min, dt.date.max)
+    found = governing_terms(session, sa)
+    if found is not None:
+        tos, ua = found
+        template_sa = session.get(ServiceAgreement, tos.template_sa_id)
+        if template_sa is not None:
+            template = pricing_terms(session, template_sa)
+            period = (ua.start_date, ua.end_date)
     return A.ServiceAgreement(
         id=sa.number, revenue_class=revenue_class_of(sa.sa_type, customer_class),
         service_type=sa.service_type.value,
@@ -166,15 +221,30 @@ def agreement_snapshot(session: Session, sa: ServiceAgreement,
         account_characteristics=chars.get(("account", sa.account_id), ()),
         premise_characteristics=_premise_chars(chars, premise) if premise else (),
         service_points=_engine_points(chars, points),
+        contract_values=own.contract_values, contract_riders=own.contract_riders,
+        tax_exemptions=own.tax_exemptions,
+        contract_quantities=tuple(
+            A.ContractQuantity(r.contract_quantity_type, r.effective, r.value)
+            for r in session.scalars(select(SaContractQuantity).where(
+                SaContractQuantity.service_agreement_id == sa.id))),
+        template=template, template_start=period[0], template_end=period[1])
+
+
+def pricing_terms(session: Session, sa: ServiceAgreement) -> A.ServiceAgreement:
+    """Only the pricing terms of an agreement — contract values, riders and tax exemptions:
+    what a terms of service's template lends the agreements it covers."""
+    def rows(model: type) -> list:
+        return list(session.scalars(select(model).where(
+            model.service_agreement_id == sa.id)))  # type: ignore[attr-defined]
+
+    return A.ServiceAgreement(
+        id=sa.number, service_type=sa.service_type.value,
         contract_values=tuple(A.ContractValue(r.bill_factor, r.effective, r.value, r.tou)
                               for r in rows(SaContractValue)),
         contract_riders=tuple(A.ContractRider(r.bill_factor, r.start, r.end)
                               for r in rows(SaContractRider)),
         tax_exemptions=tuple(A.TaxExemption(r.bill_factor, r.effective, r.exempt_percent)
-                             for r in rows(SaTaxExemption)),
-        contract_quantities=tuple(A.ContractQuantity(r.contract_quantity_type, r.effective,
-                                                     r.value)
-                                  for r in rows(SaContractQuantity)))
+                             for r in rows(SaTaxExemption)))
 
 
 def named_service_points(session: Session, numbers: dict[str, int],
@@ -208,5 +278,5 @@ def named_service_points(session: Session, numbers: dict[str, int],
 
 
 __all__ = ["REVENUE_CLASSES", "STATE", "agreement_points", "agreement_snapshot",
-           "find_agreement", "named_service_points", "rate_history", "rate_on",
-           "revenue_class_of"]
+           "effective_rate", "find_agreement", "governing_terms", "named_service_points",
+           "pricing_terms", "rate_history", "rate_on", "revenue_class_of"]

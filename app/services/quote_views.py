@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.engine.rates import RateLibrary
-from app.models import Account, Customer, Party, Premise, ServiceAgreement
+from app.models import (
+    Account,
+    Customer,
+    Party,
+    Premise,
+    ServiceAgreement,
+    ServiceAgreementRate,
+    ServiceAgreementServicePoint,
+    ServicePoint,
+)
 from app.models.enums import QuoteRouteMethod, QuoteStatus, SAStatus, SimulatedSegmentStatus
 from app.models.quotes import (
     BillingScenario,
@@ -21,15 +30,18 @@ from app.models.quotes import (
     QuoteDetail,
     QuoteRouteType,
     QuoteRouting,
+    SaTermsAndConditions,
     SimulatedHeader,
     SimulatedLine,
     SimulatedQuantity,
     SimulatedSegment,
+    TermsAndConditions,
 )
+from app.services.agreement_terms import rate_on
 from app.services.common import get_by_number
 from app.services.context import read_only
 from app.services.errors import ValidationError
-from app.services.proposals import premise_of, premise_text, pricing_terms, terms_text
+from app.services.proposals import premise_text
 from app.services.quote_dto import (
     ProposalSummary,
     QuoteDetailView,
@@ -40,6 +52,7 @@ from app.services.quote_dto import (
     SimulatedLineView,
     SimulatedQuantityView,
     SimulatedSegmentView,
+    TermsView,
     stored_quantity,
 )
 from app.services.rates import rate_library
@@ -105,12 +118,51 @@ def _segments(session: Session, detail_ids: list[int]
 
 def proposal_summary(session: Session, sa: ServiceAgreement, lib: RateLibrary
                      ) -> ProposalSummary:
-    premise: Premise | None = premise_of(session, sa)
-    rate = pricing_terms(session, sa).rate_schedule or None
-    schedule = lib.rate_schedules.get(rate) if rate else None
-    return ProposalSummary(sa.number, sa.sa_type, sa.service_type, sa.status, sa.start_date,
-                           premise.number if premise else None, premise_text(premise), rate,
-                           schedule.description if schedule else "", sa.version)
+    return _summaries(session, [sa], lib)[sa.id]
+
+
+def _summaries(session: Session, proposals: list[ServiceAgreement], lib: RateLibrary
+               ) -> dict[int, ProposalSummary]:
+    """Each proposal's "SA Info" and "Premise Info": three queries for any number of them."""
+    ids = [sa.id for sa in proposals]
+    rates: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for sa_id, effective, code in session.execute(
+            select(ServiceAgreementRate.service_agreement_id,
+                   ServiceAgreementRate.effective_from, ServiceAgreementRate.rate_schedule_code)
+            .where(ServiceAgreementRate.service_agreement_id.in_(ids))
+            .order_by(ServiceAgreementRate.effective_from)):
+        rates[sa_id].append((effective, code))
+    premises: dict[int, Premise] = {}
+    for sa_id, premise in session.execute(
+            select(ServiceAgreementServicePoint.service_agreement_id, Premise)
+            .join(ServicePoint, ServicePoint.id == ServiceAgreementServicePoint.service_point_id)
+            .join(Premise, Premise.id == ServicePoint.premise_id)
+            .where(ServiceAgreementServicePoint.service_agreement_id.in_(ids))
+            .order_by(ServiceAgreementServicePoint.id.desc())):
+        premises[sa_id] = premise                # the first link wins (ordered last)
+    out = {}
+    for sa in proposals:
+        found = premises.get(sa.id)
+        rate = rate_on(rates[sa.id], sa.start_date)
+        schedule = lib.rate_schedules.get(rate) if rate else None
+        out[sa.id] = ProposalSummary(
+            sa.number, sa.sa_type, sa.service_type, sa.status, sa.start_date,
+            found.number if found else None, premise_text(found), rate,
+            schedule.description if schedule else "", sa.version)
+    return out
+
+
+def _terms(session: Session, ids: list[int]) -> dict[int, tuple[TermsView, ...]]:
+    """Each agreement's terms and conditions with their text, by title."""
+    found: dict[int, list[TermsView]] = defaultdict(list)
+    for sa_id, row, tc in session.execute(
+            select(SaTermsAndConditions.service_agreement_id, SaTermsAndConditions,
+                   TermsAndConditions)
+            .join(TermsAndConditions, TermsAndConditions.code == SaTermsAndConditions.terms_code)
+            .where(SaTermsAndConditions.service_agreement_id.in_(ids))):
+        found[sa_id].append(TermsView(tc.code, tc.description, tc.text, row.start_date,
+                                      row.end_date))
+    return {k: tuple(sorted(v, key=lambda t: (t.description, t.code))) for k, v in found.items()}
 
 
 def detail_remarks(detail: QuoteDetail, proposal: ProposalSummary,
@@ -155,18 +207,19 @@ def quote_view(session: Session, quote: Quote, lib: RateLibrary) -> QuoteView:
     details = list(session.scalars(select(QuoteDetail).where(
         QuoteDetail.quote_id == quote.id).order_by(QuoteDetail.id)))
     segments = _segments(session, [d.id for d in details])
+    proposals = {sa.id: sa for sa in session.scalars(select(ServiceAgreement).where(
+        ServiceAgreement.id.in_([d.service_agreement_id for d in details])))}
+    summaries = _summaries(session, list(proposals.values()), lib)
+    terms = _terms(session, list(proposals))
     views = []
     for d in details:
-        sa = session.get(ServiceAgreement, d.service_agreement_id)
-        assert sa is not None
-        proposal = proposal_summary(session, sa, lib)
+        proposal = summaries[d.service_agreement_id]
         segs = segments.get(d.id, ())
         views.append(QuoteDetailView(
             d.number, proposal, d.sa_version, d.status, d.created_at,
             sum((s.amount for s in segs if s.status is SimulatedSegmentStatus.OK),
                 Decimal("0.00")),
-            detail_remarks(d, proposal, segs), segs,
-            terms_text(session, pricing_terms(session, sa).terms)))
+            detail_remarks(d, proposal, segs), segs, terms.get(d.service_agreement_id, ())))
     quotable = tuple(session.scalars(select(ServiceAgreement.number).where(
         ServiceAgreement.account_id == account.id, ServiceAgreement.is_proposal.is_(True),
         ServiceAgreement.status == SAStatus.QUOTABLE).order_by(ServiceAgreement.number)))

@@ -36,10 +36,10 @@ from app.services import agreement_terms
 from app.services.agreement_terms import (
     REVENUE_CLASSES,
     agreement_points,
+    effective_rate,
     find_agreement,
     named_service_points,
     rate_history,
-    rate_on,
 )
 from app.services.context import read_only, today
 from app.services.errors import NotFound, ValidationError
@@ -251,10 +251,12 @@ def agreement_defaults(db: Database, sa_number: str | None = None,
         sa, customer_class = find_agreement(session, number)
         located = agreement_points(session, sa)
         snapshot = agreement_terms.agreement_snapshot(session, sa, customer_class, located)
-        history = rate_history(session, sa)
         points = [sp.number for sp, _p in located]
         point = points[0] if points else None
         segments = billed_segments(session, sa, point)
+        last = chosen or (segments[0] if segments else None)
+        rate, _source = effective_rate(session, sa, rate_history(session, sa),
+                                       last.end if last else today_period()[1])
         premise = located[0][1] if located else None
         where = f" at {premise.address_line1}, {premise.city}" if premise else ""
         description = f"{sa.service_type.value.title()} {sa.sa_type}{where} ({sa.status.value})"
@@ -268,7 +270,7 @@ def agreement_defaults(db: Database, sa_number: str | None = None,
         quantities = ()
     return AgreementDefaults(
         sa_number=number, description=description,
-        rate_schedule=rate_on(history, end),
+        rate_schedule=rate,
         revenue_class=snapshot.revenue_class, characteristics=_hints(snapshot, end),
         service_points=tuple(points), quantities=quantities, start=start, end=end,
         bill_segment=segment, bill_segments=segments)
@@ -354,7 +356,8 @@ def check(db: Database, request: RateCheckRequest) -> RateCheckOutcome:
             if billed is not None and agreement.service_points:
                 billed = replace(billed, service_point=agreement.service_points[0].id)
             if code is None:
-                code = rate_on(rate_history(session, sa), request.end)
+                code, _source = effective_rate(session, sa, rate_history(session, sa),
+                                               request.end)
                 if code is None:
                     raise ValidationError(f"Service agreement {sa.number} has no rate: pick "
                                           "a rate schedule.", "rate_schedule")

@@ -42,9 +42,9 @@ from app.models.service_agreements import ServiceAgreement, ServiceAgreementRate
 from app.services.agreement_terms import (
     agreement_points,
     agreement_snapshot,
+    effective_rate,
     find_agreement,
     rate_history,
-    rate_on,
 )
 from app.services.context import read_only
 from app.services.errors import NotFound, ValidationError
@@ -328,7 +328,8 @@ def compare_rates(db: Database, request: CompareRequest) -> RateComparison:
         with read_only(db) as session:
             sa, customer_class = find_agreement(session, request.sa_number)
             agreement = agreement_snapshot(session, sa, customer_class)
-            current = rate_on(rate_history(session, sa), request.months[-1].end)
+            current, _source = effective_rate(session, sa, rate_history(session, sa),
+                                              request.months[-1].end)
             service_type = sa.service_type.value
             offered = _offered(session, sa)
             sa_type = sa.sa_type

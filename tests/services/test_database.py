@@ -174,5 +174,19 @@ def test_the_migrations_build_exactly_the_models_tables(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     unexpected = [d for d in diff if not (
-        isinstance(d, tuple) and d[0] == "remove_index" and d[1].name in MIGRATION_ONLY_INDEXES)]
+        isinstance(d, tuple) and d[0] == "remove_index" and d[1].name in MIGRATION_ONLY_INDEXES)
+        and not (db.is_sqlite and _only_a_varchar_length(d))]
     assert unexpected == []
+
+
+def _only_a_varchar_length(change: object) -> bool:
+    """SQLite does not enforce a VARCHAR's length, so a migration widening one changes it on
+    PostgreSQL only (a SQLite table copy would drop a table other rows reference)."""
+    if not (isinstance(change, list) and len(change) == 1):
+        return False
+    op = change[0]
+    if op[0] != "modify_type":
+        return False
+    from sqlalchemy import String
+
+    return isinstance(op[5], String) and isinstance(op[6], String)

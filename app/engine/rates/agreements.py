@@ -2,18 +2,27 @@
 contract terms (contract values, riders, tax exemptions, contract quantities), service
 points and items, relationships and history. Everything is an immutable snapshot built by the
 service layer (or by a test); a rate check may also run with no agreement at all.
+
+An agreement covered by terms of service (spec/60 §B2.5) carries the terms' *template*
+agreement and the umbrella agreement's effective period. On a day inside that period each
+bill factor's ``tos_usage`` says whose contract value, rider or tax exemption counts: the
+agreement's own (``CHECK_SA_ONLY``, the default), only the template's (``CHECK_TOS_ONLY``), or
+the template's and, where it has none, the agreement's (``CHECK_TOS_FIRST_THEN_SA``). Outside
+the period, or with no template, the agreement's own terms count whatever the usage says.
+The rating context binds its bill factors' usages to the snapshot (:meth:`ServiceAgreement.
+bound_to`), so every lookup honours them without being told.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 from .controls import SqKey
-from .enums import RvSelectionDate, selection_day
+from .enums import RvSelectionDate, TosUsage, selection_day
 
 
 @dataclass(frozen=True)
@@ -149,43 +158,115 @@ class ServiceAgreement:
     payments: tuple[Payment, ...] = ()
     #: Account balance on a date, as (date, balance) points; the latest on or before wins.
     balances: tuple[tuple[date, Decimal], ...] = ()
+    #: The template agreement of the agreement's terms of service (spec/60 §B2.5): only its
+    #: pricing terms matter. Set while the terms are active and the umbrella agreement is
+    #: complete; it counts on the days of [template_start, template_end] (the umbrella
+    #: agreement's effective period).
+    template: ServiceAgreement | None = None
+    template_start: date = date.min
+    template_end: date = date.max
+    #: (bill factor, tos_usage) of the rate being applied, bound by the rating context.
+    tos_usages: tuple[tuple[str, TosUsage], ...] = ()
 
     @property
     def items(self) -> tuple[ItemCount, ...]:
         """Item counts of every service point of the agreement."""
         return tuple(i for sp in self.service_points for i in sp.items)
 
+    # -- terms of service -------------------------------------------------------------
+    def template_on(self, day: date) -> ServiceAgreement | None:
+        """The terms of service's template agreement when it counts on ``day``."""
+        t = self.template
+        return t if t is not None and self.template_start <= day <= self.template_end else None
+
+    def bound_to(self, usages: Mapping[str, TosUsage | None]) -> ServiceAgreement:
+        """This snapshot with the ``tos_usage`` of each bill factor (code → usage) of the
+        rate being applied; the lookups then honour them. Without a template: itself."""
+        if self.template is None:
+            return self
+        bound = tuple(sorted((code, usage) for code, usage in usages.items()
+                             if usage is not None and usage is not TosUsage.CHECK_SA_ONLY))
+        return self if bound == self.tos_usages else replace(self, tos_usages=bound)
+
+    def usage_of(self, bill_factor: str) -> TosUsage:
+        for code, usage in self.tos_usages:
+            if code == bill_factor:
+                return usage
+        return TosUsage.CHECK_SA_ONLY
+
+    def term_sources(self, bill_factor: str, day: date, usage: TosUsage | None = None
+                     ) -> tuple[ServiceAgreement, ...]:
+        """Whose pricing terms count for ``bill_factor`` on ``day``, in the order they are
+        looked at: the agreement, the template, or the template and then the agreement.
+        ``usage`` is the bill factor's (None: the one bound, else CHECK_SA_ONLY)."""
+        template = self.template_on(day)
+        if template is None:
+            return (self,)
+        usage = usage or self.usage_of(bill_factor)
+        if usage is TosUsage.CHECK_TOS_ONLY:
+            return (template,)
+        if usage is TosUsage.CHECK_TOS_FIRST_THEN_SA:
+            return (template, self)
+        return (self,)
+
     # -- effective-dated lookups -------------------------------------------------------
-    def contract_value_on(self, bill_factor: str, day: date,
-                          tou: str | None = None) -> Decimal | None:
-        return _latest([(c.effective, c.value) for c in self.contract_values
-                        if c.bill_factor == bill_factor and c.tou == tou], day)
+    def contract_value_on(self, bill_factor: str, day: date, tou: str | None = None, *,
+                          usage: TosUsage | None = None) -> Decimal | None:
+        for sa in self.term_sources(bill_factor, day, usage):
+            value = _latest([(c.effective, c.value) for c in sa.contract_values
+                             if c.bill_factor == bill_factor and c.tou == tou], day)
+            if value is not None:
+                return value
+        return None
 
-    def rider_covers(self, bill_factor: str, day: date) -> bool:
-        return any(r.bill_factor == bill_factor and r.covers(day) for r in self.contract_riders)
+    def rider_covers(self, bill_factor: str, day: date, *,
+                     usage: TosUsage | None = None) -> bool:
+        return any(r.bill_factor == bill_factor and r.covers(day)
+                   for sa in self.term_sources(bill_factor, day, usage)
+                   for r in sa.contract_riders)
 
-    def exemption_on(self, bill_factor: str, day: date) -> Decimal | None:
-        return _latest([(t.effective, t.exempt_percent) for t in self.tax_exemptions
-                        if t.bill_factor == bill_factor], day)
+    def exemption_on(self, bill_factor: str, day: date, *,
+                     usage: TosUsage | None = None) -> Decimal | None:
+        for sa in self.term_sources(bill_factor, day, usage):
+            value = _latest([(t.effective, t.exempt_percent) for t in sa.tax_exemptions
+                             if t.bill_factor == bill_factor], day)
+            if value is not None:
+                return value
+        return None
 
     def balance_on(self, day: date) -> Decimal | None:
         return _latest(list(self.balances), day)
 
-    def change_dates(self, bill_factor: str) -> set[date]:
-        """Dates on which a contract value, rider or exemption for ``bill_factor`` changes."""
-        out: set[date] = set()
-        for c in self.contract_values:
-            if c.bill_factor == bill_factor:
-                out.add(c.effective)
-        for t in self.tax_exemptions:
-            if t.bill_factor == bill_factor:
-                out.add(t.effective)
-        for r in self.contract_riders:
-            if r.bill_factor == bill_factor:
-                out.add(r.start)
-                if r.end is not None:
-                    out.add(date.fromordinal(r.end.toordinal() + 1))
+    def change_dates(self, bill_factor: str, *, usage: TosUsage | None = None) -> set[date]:
+        """Dates on which a contract value, rider or exemption for ``bill_factor`` changes
+        (the template's too, and the bounds of its period, when the factor looks at it)."""
+        out = _own_change_dates(self, bill_factor)
+        template = self.template
+        if template is not None and (usage or self.usage_of(bill_factor)) \
+                is not TosUsage.CHECK_SA_ONLY:
+            out |= {d for d in _own_change_dates(template, bill_factor)
+                    if self.template_start <= d <= self.template_end}
+            if self.template_start > date.min:
+                out.add(self.template_start)
+            if self.template_end < date.max:
+                out.add(self.template_end + timedelta(days=1))
         return out
+
+
+def _own_change_dates(sa: ServiceAgreement, bill_factor: str) -> set[date]:
+    out: set[date] = set()
+    for c in sa.contract_values:
+        if c.bill_factor == bill_factor:
+            out.add(c.effective)
+    for t in sa.tax_exemptions:
+        if t.bill_factor == bill_factor:
+            out.add(t.effective)
+    for r in sa.contract_riders:
+        if r.bill_factor == bill_factor:
+            out.add(r.start)
+            if r.end is not None and r.end < date.max:
+                out.add(r.end + timedelta(days=1))
+    return out
 
 
 def _latest(points: list[tuple[date, Decimal]], day: date) -> Decimal | None:

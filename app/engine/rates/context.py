@@ -65,6 +65,13 @@ class RatingContext:
     #: a register of any SP, to experiment; spec/20 §9.1): looked up before the agreement's.
     named_service_points: tuple[ServicePoint, ...] = ()
 
+    def __post_init__(self) -> None:
+        # An agreement under terms of service looks up each bill factor's contract value,
+        # rider and exemption where the factor's tos_usage says (spec/60 §B2.5).
+        if self.agreement is not None and self.agreement.template is not None:
+            self.agreement = self.agreement.bound_to(
+                {code: bf.tos_usage for code, bf in self.bill_factors.items()})
+
     @property
     def adjust_steps_after_proration(self) -> bool:
         """Feature option "Adjust RC Step Values After Proration" (spec/30 §4.3)."""
@@ -172,14 +179,16 @@ class RatingContext:
     def bill_factor_value(self, code: str, day: date, *,
                           service_point: str | None = None) -> Decimal | None:
         """The value of bill factor ``code`` on ``day``: the agreement's contract value when
-        the factor allows one, else the factor's own value for the characteristic value.
-        None when there is none (or a rider is required and absent)."""
+        the factor allows one (the terms of service's template's, as its ``tos_usage`` says),
+        else the factor's own value for the characteristic value. None when there is none (or
+        a rider is required and absent)."""
         bf = self.bill_factor(code)
         sa = self.agreement
-        if bf.contract_rider_applicability and sa is not None and not sa.rider_covers(code, day):
+        if bf.contract_rider_applicability and sa is not None \
+                and not sa.rider_covers(code, day, usage=bf.tos_usage):
             return None
         if bf.value_in_contract_term and sa is not None:
-            v = sa.contract_value_on(code, day)
+            v = sa.contract_value_on(code, day, usage=bf.tos_usage)
             if v is not None:
                 return v
         cv = self.bill_factor_char_value(bf, day, service_point=service_point)

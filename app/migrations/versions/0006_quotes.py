@@ -311,6 +311,11 @@ def upgrade() -> None:
 
 
 
+    # CHECK_TOS_FIRST_THEN_SA is 23 characters: the column was too narrow on PostgreSQL
+    # (SQLite does not enforce a VARCHAR length, and a batch copy of bill_factor is avoided).
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column('bill_factor', 'tos_usage', type_=sa.String(length=30),
+                        existing_type=sa.String(length=20), existing_nullable=True)
     # Plain ALTER TABLE … ADD COLUMN (no batch copy): SQLite adds a column in place, while a
     # batch copy of service_agreement would drop a table that other rows reference.
     op.add_column('service_agreement', sa.Column('is_proposal', sa.Boolean(),
