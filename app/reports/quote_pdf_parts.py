@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from app.models.enums import QuoteDetailStatus, QuoteRouteMethod, SimulatedSegmentStatus
@@ -423,28 +424,51 @@ def scenario_table(detail: QuoteDetailView, currency: str, s: Styles, width: flo
     return table
 
 
+def _text_cells(s: Styles, numbers_from: int, muted: Sequence[int] = (),
+                bold_rows: Sequence[int] = (0, -1)) -> list[tuple[Any, ...]]:
+    """Table commands for cells given as plain strings (no Paragraph to wrap: numbers and
+    short labels are drawn as they are, which is what keeps a long quote quick to print):
+    the font, numbers right-aligned, grey rows, bold header and total rows."""
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), "Helvetica", s.size, s.size * 1.25),
+        ("ALIGN", (numbers_from, 0), (-1, -1), "RIGHT")]
+    commands += [("FONT", (0, r), (-1, r), "Helvetica-Bold", s.size, s.size * 1.25)
+                 for r in bold_rows]
+    commands += [("TEXTCOLOR", (0, r), (-1, r), MUTED) for r in muted]
+    return commands
+
+
+def _description(text: str, style: ParagraphStyle, room: float, s: Styles) -> Any:
+    """A description as plain text when it fits on one line, else a wrapping paragraph."""
+    if stringWidth(text, style.fontName, s.size) <= room - 12:
+        return text
+    return para(text, style)
+
+
 def lines_table(header: SimulatedHeaderView, level: DetailLevel, currency: str,
                 total: tuple[str, str], s: Styles, width: float) -> Table:
     """Description / Quantity / Amount for one calc header; lines not in the total grey."""
     shown = printed_lines(header.lines, level)
-    rows: list[list[Any]] = [[para("Description", s.bold), para("Quantity", s.right_bold),
-                              para("Amount", s.right_bold)]]
+    rows: list[list[Any]] = [["Description", "Quantity", "Amount"]]
+    muted = []
     for line in shown:
         text = (line.description_on_bill or DASH) + ("" if line.in_total
                                                      else " (not in the total)")
-        rows.append([para(text, s.body if line.in_total else s.muted),
-                     para(line_quantity(line), s.right if line.in_total else s.muted_right),
-                     para(money_text(line.amount, currency),
-                          s.right if line.in_total else s.muted_right)])
+        if not line.in_total:
+            muted.append(len(rows))
+        rows.append([_description(text, s.body if line.in_total else s.muted, width * 0.56, s),
+                     line_quantity(line), money_text(line.amount, currency)])
     if not shown:
-        rows.append([para("No calc lines.", s.muted), "", ""])
+        muted.append(len(rows))
+        rows.append(["No calc lines.", "", ""])
     left_out = len(header.lines) - len(shown)
     if left_out:
-        rows.append([para(f"{plural(left_out, 'more line')} in the detailed quote", s.muted),
-                     "", ""])
-    rows.append([para(total[0], s.bold), "", para(total[1], s.right_bold)])
+        muted.append(len(rows))
+        rows.append([f"{plural(left_out, 'more line')} in the detailed quote", "", ""])
+    rows.append([total[0], "", total[1]])
     table = Table(rows, colWidths=[width * 0.56, width * 0.24, width * 0.2], repeatRows=1)
-    table.setStyle(grid_style(("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)))
+    table.setStyle(grid_style(("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                              *_text_cells(s, 1, muted)))
     return table
 
 
@@ -452,14 +476,12 @@ def quantities_table(quantities: Sequence[SimulatedQuantityView], s: Styles,
                      width: float) -> list[Flowable]:
     if not quantities:
         return []
-    rows: list[list[Any]] = [[para("Quantities priced", s.bold), para("Initial", s.right_bold),
-                              para("Billable", s.right_bold)]]
-    rows += [[para(key_text(q.uom, q.tou, q.sqi), s.body),
-              para(quantity_text(q.initial), s.right),
-              para(quantity_text(q.billable), s.right)] for q in quantities]
+    rows: list[list[Any]] = [["Quantities priced", "Initial", "Billable"]]
+    rows += [[key_text(q.uom, q.tou, q.sqi), quantity_text(q.initial),
+              quantity_text(q.billable)] for q in quantities]
     table = Table(rows, colWidths=[width * 0.3, width * 0.2, width * 0.2], repeatRows=1,
                   hAlign="LEFT")
-    table.setStyle(grid_style())
+    table.setStyle(grid_style(*_text_cells(s, 1, bold_rows=(0,))))
     return [Spacer(1, s.size * 0.5), table]
 
 

@@ -26,11 +26,13 @@ from app.engine.rates import Quantity
 from app.models import (
     Account,
     CharacteristicValue,
+    Customer,
     ServiceAgreement,
     ServiceAgreementServicePoint,
     ServicePoint,
 )
 from app.models.enums import (
+    CustomerClass,
     QuoteDetailStatus,
     QuoteStatus,
     SAStatus,
@@ -104,25 +106,36 @@ def _outcome(session: Session, db: Database, quote: Quote, message: str, **extra
 # --- simulation ------------------------------------------------------------------------------
 
 
-def _scenarios(session: Session, sa: ServiceAgreement) -> list[Scenario]:
-    rows = list(session.scalars(select(BillingScenario).where(
-        BillingScenario.service_agreement_id == sa.id).order_by(
-        BillingScenario.start_date, BillingScenario.sequence)))
+def _scenarios(session: Session, proposals: Sequence[ServiceAgreement]
+               ) -> dict[int, list[Scenario]]:
+    """Every proposal's billing scenarios with their template consumption, in two queries."""
+    rows = list(session.execute(select(BillingScenario.id, BillingScenario.service_agreement_id,
+                                       BillingScenario.start_date, BillingScenario.end_date)
+                                .where(BillingScenario.service_agreement_id.in_(
+                                    [sa.id for sa in proposals]))
+                                .order_by(BillingScenario.start_date,
+                                          BillingScenario.sequence)))
     quantities: dict[int, list[Quantity]] = {r.id: [] for r in rows}
     if rows:
-        for q in session.scalars(select(ScenarioConsumption).where(
-                ScenarioConsumption.billing_scenario_id.in_(list(quantities))).order_by(
-                ScenarioConsumption.id)):
-            quantities[q.billing_scenario_id].append(Quantity(q.uom, q.quantity, q.tou, q.sqi))
-    return [Scenario(r.id, r.start_date, r.end_date, tuple(quantities[r.id])) for r in rows]
+        for key, uom, quantity, tou, sqi in session.execute(
+                select(ScenarioConsumption.billing_scenario_id, ScenarioConsumption.uom,
+                       ScenarioConsumption.quantity, ScenarioConsumption.tou,
+                       ScenarioConsumption.sqi)
+                .where(ScenarioConsumption.billing_scenario_id.in_(list(quantities)))
+                .order_by(ScenarioConsumption.id)):
+            quantities[key].append(Quantity(uom, quantity, tou, sqi))
+    out: dict[int, list[Scenario]] = {sa.id: [] for sa in proposals}
+    for r in rows:
+        out[r.service_agreement_id].append(
+            Scenario(r.id, r.start_date, r.end_date, tuple(quantities[r.id])))
+    return out
 
 
-def _price(session: Session, rates: CachedRates, sa: ServiceAgreement
-           ) -> tuple[list[Scenario], tuple[SimulatedBill, ...]]:
-    _sa, customer_class = agreement_terms.find_agreement(session, sa.number, "proposal")
+def _price(session: Session, rates: CachedRates, sa: ServiceAgreement,
+           customer_class: CustomerClass | None, scenarios: list[Scenario]
+           ) -> tuple[SimulatedBill, ...]:
     snapshot = agreement_terms.agreement_snapshot(session, sa, customer_class)
     history = agreement_terms.rate_history(session, sa)
-    scenarios = _scenarios(session, sa)
     priced = []
     for sc in scenarios:
         code, _source = agreement_terms.effective_rate(session, sa, history, sc.end)
@@ -133,8 +146,7 @@ def _price(session: Session, rates: CachedRates, sa: ServiceAgreement
             priced.append(PricedScenario(rates.rate(code), sc))
         except DomainError as exc:
             priced.append(PricedScenario(None, sc, exc.message))
-    return scenarios, simulate(priced, agreement=snapshot,
-                               revenue_class=snapshot.revenue_class)
+    return simulate(priced, agreement=snapshot, revenue_class=snapshot.revenue_class)
 
 
 def _ids(session: Session, table: type, rows: list[dict[str, object]]) -> list[int]:
@@ -190,10 +202,12 @@ def _write_details(session: Session, quote: Quote,
                   base_amount=ln.base_amount, rc_sequence=ln.rc_seq,
                   exempt_amount=ln.exempt_amount, distribution_code=ln.distribution_code)
              for header_id, (_s, h) in zip(header_ids, headers, strict=True) for ln in h.lines]
+    # Core inserts (the tables, not the classes): one executemany each, where the ORM's bulk
+    # path sends a statement per row to PostgreSQL when nothing is returned.
     if lines:
-        session.execute(insert(SimulatedLine), lines)
+        session.execute(insert(SimulatedLine.__table__), lines)  # type: ignore[arg-type]
     if quantities:
-        session.execute(insert(SimulatedQuantity), quantities)
+        session.execute(insert(SimulatedQuantity.__table__), quantities)  # type: ignore[arg-type]
     return details
 
 
@@ -225,7 +239,14 @@ def _generate_for(session: Session, rates: CachedRates, quote: Quote,
         QuoteDetail.quote_id == quote.id,
         QuoteDetail.service_agreement_id.in_([sa.id for sa in proposals]))))
     _drop_details(session, old)                  # Generate replaces (spec/40 §2.7.1, T-QTE-05)
-    priced = [(sa, _price(session, rates, sa)[1]) for sa in proposals]
+    if not proposals:
+        return []
+    customer_class = session.scalar(
+        select(Customer.customer_class).join(Account, Account.customer_id == Customer.id)
+        .where(Account.id == quote.account_id))     # a quote's proposals share its account
+    scenarios = _scenarios(session, proposals)
+    priced = [(sa, _price(session, rates, sa, customer_class, scenarios[sa.id]))
+              for sa in proposals]
     return _write_details(session, quote, priced, _now())
 
 
