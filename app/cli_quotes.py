@@ -119,10 +119,10 @@ def _list(db: Database, args: argparse.Namespace, out: Any) -> int:
         print("no quotes", file=out)
         return 0
     print(f"{'quote':<12}{'account':<12}{'status':<10}{'expires':<12}{'options':>8}"
-          f"{'total':>14}  name", file=out)
+          f"{'lowest':>14}  name", file=out)
     for r in rows:
         print(f"{r.number:<12}{r.account_number:<12}{r.status.value:<10}"
-              f"{r.expires_at:%Y-%m-%d}  {r.details:>8}{money_text(r.total, 'USD'):>14}  "
+              f"{r.expires_at:%Y-%m-%d}  {r.details:>8}{money_text(r.lowest, 'USD'):>14}  "
               f"{r.account_name}", file=out)
     return 0
 

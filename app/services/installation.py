@@ -24,6 +24,12 @@ class Module(StrEnum):
     CONTRACT_MANAGEMENT = "CONTRACT_MANAGEMENT"
 
 
+#: How each module is named where it is switched on or off.
+MODULE_LABELS = {
+    Module.PREMISE_MANAGEMENT: "Premise Management",
+    Module.CONTRACT_MANAGEMENT: "Contract Management (quotes, proposals, umbrella agreements)",
+}
+
 #: Installation options with their defaults (a row in `installation_option` overrides one).
 OPTION_DEFAULTS = {
     "quote.validity_days": "30",

@@ -401,6 +401,31 @@ def save_scenarios(db: Database, actor: Actor, number: str,
                              _quoted_warning(session, sa))
 
 
+def save_proposal(db: Database, actor: Actor, number: str, terms: PricingTerms | None,
+                  scenarios: tuple[BillingScenarioForm, ...] | None,
+                  expected_version: int) -> ProposalSaved:
+    """Save what the editor changed — the pricing terms, the scenarios, or both — in one
+    transaction: both or neither."""
+    actor.require("change a proposal", *QUOTE_ROLES)
+    if scenarios is not None:
+        _check_scenarios(db, scenarios)
+    with transaction(db, actor) as session:
+        sa = _proposal(session, number, lock=True)
+        check_version(sa, expected_version, f"Proposal {sa.number}")
+        _require_editable(sa)
+        if terms is not None:
+            _write_terms(session, sa, _check_terms(db, session, terms, sa.start_date))
+        if scenarios is not None:
+            _write_scenarios(session, sa, scenarios)
+            if not scenarios and sa.status is SAStatus.QUOTABLE:
+                sa.status = SAStatus.PENDING
+        _touch(sa)
+        session.flush()
+        changed = terms is not None or scenarios is not None
+        return ProposalSaved(proposal_view(session, sa, rate_library(db)),
+                             _quoted_warning(session, sa) if changed else None)
+
+
 def _move(db: Database, actor: Actor, number: str, expected_version: int | None,
           allowed: frozenset[SAStatus], to: SAStatus, verb: str) -> ProposalView:
     actor.require(f"{verb} a proposal", *QUOTE_ROLES)
@@ -500,5 +525,6 @@ def scenarios_from_history(db: Database, account_number: str, service_type: Serv
 
 __all__ = ["QUOTE_ROLES", "cancel_proposal", "create_proposal", "delete_proposal",
            "get_proposal", "make_quotable", "pricing_terms", "proposal_view",
-           "proposals_of_account", "reopen_proposal", "save_scenarios", "save_terms",
+           "proposals_of_account", "reopen_proposal", "save_proposal", "save_scenarios",
+           "save_terms",
            "scenarios_from_history", "terms_text"]

@@ -304,8 +304,11 @@ class QuoteView:
     quotable: tuple[str, ...] = ()
 
     @property
-    def total(self) -> Decimal:
-        return sum((d.total for d in self.details), Decimal("0.00"))
+    def lowest(self) -> QuoteDetailView | None:
+        """The cheapest option whose every period was priced (the options are alternatives:
+        a quote has no total)."""
+        ok = [d for d in self.details if d.status is QuoteDetailStatus.OK]
+        return min(ok, key=lambda d: (d.total, d.number)) if ok else None
 
     def detail(self, number: str) -> QuoteDetailView:
         for d in self.details:
@@ -324,7 +327,8 @@ class QuoteSummary:
     status: QuoteStatus
     expires_at: dt.datetime
     details: int
-    total: Decimal
+    #: The lowest total among its OK options (None: none priced yet).
+    lowest: Decimal | None
 
 
 @dataclass(frozen=True)

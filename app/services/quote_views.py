@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -23,7 +24,13 @@ from app.models import (
     ServiceAgreementServicePoint,
     ServicePoint,
 )
-from app.models.enums import QuoteRouteMethod, QuoteStatus, SAStatus, SimulatedSegmentStatus
+from app.models.enums import (
+    QuoteDetailStatus,
+    QuoteRouteMethod,
+    QuoteStatus,
+    SAStatus,
+    SimulatedSegmentStatus,
+)
 from app.models.quotes import (
     BillingScenario,
     Quote,
@@ -247,16 +254,10 @@ def search_quotes(db: Database, *, account_number: str | None = None,
     if expires_from and expires_to and expires_to < expires_from:
         raise ValidationError("The expiry range ends before it starts.", "expires_to")
     with read_only(db) as session:
-        totals = (select(QuoteDetail.quote_id, func.count(func.distinct(QuoteDetail.id))
-                         .label("details"),
-                         func.coalesce(func.sum(SimulatedSegment.amount), 0).label("total"))
-                  .outerjoin(SimulatedSegment,
-                             (SimulatedSegment.quote_detail_id == QuoteDetail.id)
-                             & (SimulatedSegment.status == SimulatedSegmentStatus.OK))
-                  .group_by(QuoteDetail.quote_id).subquery())
+        totals = option_summary()
         name = (select(Party.display_name).join(Customer, Customer.legal_party_id == Party.id)
                 .where(Customer.id == Account.customer_id).scalar_subquery())
-        stmt = (select(Quote, Account.number, name, totals.c.details, totals.c.total)
+        stmt = (select(Quote, Account.number, name, totals.c.options, totals.c.lowest)
                 .join(Account, Account.id == Quote.account_id)
                 .outerjoin(totals, totals.c.quote_id == Quote.id))
         if account_number:
@@ -272,10 +273,32 @@ def search_quotes(db: Database, *, account_number: str | None = None,
                 expires_to + dt.timedelta(days=1), dt.time(), dt.UTC))
         rows = session.execute(stmt.order_by(Quote.expires_at, Quote.id).limit(limit)).all()
         return [QuoteSummary(q.number, acct, nm or "", q.status, q.expires_at, int(n or 0),
-                             Decimal(str(t or 0)).quantize(Decimal("0.01")))
-                for q, acct, nm, n, t in rows]
+                             _money(low))
+                for q, acct, nm, n, low in rows]
+
+
+def _money(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def option_summary() -> Any:
+    """Per quote: how many options (details) it has, and the lowest total among its OK ones
+    (a quote's options are alternatives: their sum means nothing)."""
+    per_detail = (select(QuoteDetail.quote_id.label("quote_id"),
+                         QuoteDetail.status.label("status"),
+                         func.coalesce(func.sum(SimulatedSegment.amount), 0).label("amount"))
+                  .outerjoin(SimulatedSegment,
+                             (SimulatedSegment.quote_detail_id == QuoteDetail.id)
+                             & (SimulatedSegment.status == SimulatedSegmentStatus.OK))
+                  .group_by(QuoteDetail.quote_id, QuoteDetail.id, QuoteDetail.status)
+                  .subquery())
+    return (select(per_detail.c.quote_id, func.count().label("options"),
+                   func.min(case((per_detail.c.status == QuoteDetailStatus.OK,
+                                  per_detail.c.amount))).label("lowest"))
+            .group_by(per_detail.c.quote_id).subquery())
 
 
 __all__ = ["CHANGED", "IN_ERROR", "NOT_QUOTABLE", "account_name", "detail_remarks",
+           "option_summary",
            "get_quote", "proposal_summary", "quote_view", "quotes_of_account", "routings_of",
            "search_quotes"]

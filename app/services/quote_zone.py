@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Account, ServiceAgreement
-from app.models.enums import QuoteStatus, SAStatus, SimulatedSegmentStatus
-from app.models.quotes import Quote, QuoteDetail, SimulatedSegment
+from app.models.enums import QuoteStatus, SAStatus
+from app.models.quotes import Quote
 from app.services.alerts import Alert, AlertFacts, register_alert
 from app.services.control_central import register_zone
 from app.services.dashboard_dto import DashboardZone
 from app.services.installation import Module, module_enabled_in
+from app.services.quote_views import option_summary
 
 #: Quotes the zone lists (the newest first); closed ones are history.
 ZONE_STATUSES = (QuoteStatus.PENDING, QuoteStatus.COMPLETE, QuoteStatus.CANCELED)
@@ -28,15 +29,9 @@ def quotes_zone(session: Session, account_id: int, _today: dt.date) -> Dashboard
     """The account's quotes, newest first; nothing when it has none (or quoting is off)."""
     if not module_enabled_in(session, Module.CONTRACT_MANAGEMENT):
         return None
-    totals = (select(QuoteDetail.quote_id,
-                     func.count(func.distinct(QuoteDetail.id)).label("options"),
-                     func.coalesce(func.sum(SimulatedSegment.amount), 0).label("total"))
-              .outerjoin(SimulatedSegment,
-                         (SimulatedSegment.quote_detail_id == QuoteDetail.id)
-                         & (SimulatedSegment.status == SimulatedSegmentStatus.OK))
-              .group_by(QuoteDetail.quote_id).subquery())
+    totals = option_summary()
     rows = session.execute(
-        select(Quote.number, Quote.status, Quote.expires_at, totals.c.options, totals.c.total)
+        select(Quote.number, Quote.status, Quote.expires_at, totals.c.options, totals.c.lowest)
         .outerjoin(totals, totals.c.quote_id == Quote.id)
         .where(Quote.account_id == account_id, Quote.status.in_(ZONE_STATUSES))
         .order_by(Quote.created_at.desc(), Quote.id.desc()).limit(ZONE_ROWS)).all()
@@ -44,10 +39,11 @@ def quotes_zone(session: Session, account_id: int, _today: dt.date) -> Dashboard
         return None
     currency = session.scalar(select(Account.currency).where(Account.id == account_id)) or ""
     return DashboardZone(
-        "quotes", "Quotes", ("Quote", "Status", "Expires", "Options", f"Total {currency}"),
+        "quotes", "Quotes",
+        ("Quote", "Status", "Expires", "Options", f"Lowest option {currency}"),
         tuple((number, status.label, f"{expires:%Y-%m-%d}", str(options or 0),
-               f"{Decimal(str(total or 0)).quantize(Decimal('0.01')):,}")
-              for number, status, expires, options, total in rows),
+               "—" if low is None else f"{Decimal(str(low)).quantize(Decimal('0.01')):,}")
+              for number, status, expires, options, low in rows),
         "No open quote.",
         link_kind="Quote")
 

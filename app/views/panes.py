@@ -35,6 +35,8 @@ PANE_MODULES: tuple[str, ...] = (
     "app.views.rate_check",
     "app.views.rate_editor",
     "app.views.bill_factor_editor",
+    "app.views.quotes",
+    "app.views.umbrella",
 )
 
 #: The pane a new window opens with.

@@ -78,6 +78,8 @@ def take_screenshot(pane: str, out: Path, database_url: str,
             _find_landlord_premises(widget)
         if pane == "rate-check":
             _check_demo_rate(widget)
+        if pane == "quotes":
+            _open_demo_quote(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -155,3 +157,20 @@ def _check_demo_rate(widget: QWidget) -> None:
     widget.fill(request)
     widget.check_now(request)
     wait_for_all()
+
+
+def _open_demo_quote(widget: QWidget) -> None:
+    """The Quotes pane with a quote open: a complete one of the database if there is one,
+    else the newest (a database without quotes shows the pane's empty state)."""
+    from app.models.enums import QuoteStatus
+    from app.services.quote_views import search_quotes
+    from app.views.quotes import QuotesPane
+
+    if not isinstance(widget, QuotesPane):
+        return
+    found = search_quotes(widget.ctx.db, status=QuoteStatus.COMPLETE, limit=1) or \
+        search_quotes(widget.ctx.db, limit=1)
+    if found:
+        widget.open_quote(found[0].number)
+        wait_for_all()
+

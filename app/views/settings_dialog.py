@@ -32,7 +32,12 @@ from app.db import (
 from app.models.enums import UserRole
 from app.services.context import Actor
 from app.services.errors import DomainError
-from app.services.installation import Module, module_enabled, set_module_enabled
+from app.services.installation import (
+    MODULE_LABELS,
+    Module,
+    enabled_modules,
+    set_module_enabled,
+)
 from app.views.theme import apply_theme
 from app.views.widgets import label
 from app.views.worker import run_task
@@ -125,7 +130,8 @@ class SettingsDialog(QDialog):
         form.addRow("Theme:", self.theme_box)
         self._db, self._actor = db, actor
         self.module_box: QCheckBox | None = None
-        self._module_was: bool | None = None
+        self.module_boxes: dict[Module, QCheckBox] = {}
+        self._modules_were: dict[Module, bool] | None = None
         if db is not None and actor is not None and UserRole.ADMIN in actor.roles:
             form.addRow("Optional modules:", self._build_modules())
 
@@ -143,32 +149,40 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def _build_modules(self) -> QVBoxLayout:
-        """Administrators: the Premise Management switch (every workstation of the database)."""
-        self.module_box = QCheckBox("Premise Management")
-        self.module_box.setEnabled(False)  # until its state is read
+        """Administrators: a switch per optional module (every workstation of the database)."""
+        self.module_boxes = {module: QCheckBox(MODULE_LABELS[module]) for module in Module}
+        self.module_box = self.module_boxes[Module.PREMISE_MANAGEMENT]
         self.module_message = label("", "inlineError", wrap=True)
         self.module_message.hide()
         box = QVBoxLayout()
         box.setSpacing(4)
-        box.addWidget(self.module_box)
+        for check in self.module_boxes.values():
+            check.setEnabled(False)  # until its state is read
+            box.addWidget(check)
         box.addWidget(self.module_message)
-        box.addWidget(label("Switches the module's pane and menu entries on or off for every "
+        box.addWidget(label("Switches each module's panes and menu entries on or off for every "
                             "workstation of this database. It takes effect the next time the "
                             "window opens.", "hint", wrap=True))
-        run_task(module_enabled, self._db, Module.PREMISE_MANAGEMENT,
-                 on_result=self._module_read, on_error=lambda exc: self._module_failed(exc))
+        run_task(enabled_modules, self._db,
+                 on_result=self._modules_read, on_error=lambda exc: self._module_failed(exc))
         return box
 
-    def _module_read(self, enabled: bool) -> None:
-        if self.module_box is not None:
-            self._module_was = bool(enabled)
-            self.module_box.setChecked(bool(enabled))
-            self.module_box.setEnabled(True)
+    def _modules_read(self, enabled: frozenset[Module]) -> None:
+        self._modules_were = {m: m in enabled for m in Module}
+        for module, check in self.module_boxes.items():
+            check.setChecked(module in enabled)
+            check.setEnabled(True)
 
     def _module_failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.module_message.setText(_sentence(exc))
         self.module_message.show()
+
+    def _module_changes(self) -> dict[Module, bool]:
+        if self._modules_were is None:
+            return {}
+        return {m: box.isChecked() for m, box in self.module_boxes.items()
+                if box.isChecked() != self._modules_were[m]}
 
     # ------------------------------------------------------------------------------ inline
 
@@ -215,21 +229,24 @@ class SettingsDialog(QDialog):
             self._show_message(problem)
             self.url_field.setFocus()
             return
-        box = self.module_box
-        if box is not None and self._module_was is not None and \
-                box.isChecked() != self._module_was and self._db is not None \
-                and self._actor is not None:
+        changes = self._module_changes()
+        if changes and self._db is not None and self._actor is not None:
             self.buttons.setEnabled(False)
-            run_task(set_module_enabled, self._db, self._actor, Module.PREMISE_MANAGEMENT,
-                     box.isChecked(), on_result=lambda _r: self._save_settings(raw),
+            db, actor = self._db, self._actor
+
+            def switch() -> None:
+                for module, on in changes.items():
+                    set_module_enabled(db, actor, module, on)
+
+            run_task(switch, on_result=lambda _r: self._save_settings(raw),
                      on_error=self._module_failed)
             return
         self._save_settings(raw)
 
     def _save_settings(self, raw: str) -> None:
         self.buttons.setEnabled(True)
-        if self.module_box is not None and self._module_was is not None:
-            self._module_was = self.module_box.isChecked()
+        if self._modules_were is not None:
+            self._modules_were = {m: box.isChecked() for m, box in self.module_boxes.items()}
         settings = config.Settings.load()
         settings.database_url = raw or None
         settings.theme = str(self.theme_box.currentData())

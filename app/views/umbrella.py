@@ -760,7 +760,7 @@ def _make(ctx: PaneContext) -> QWidget:
     return UmbrellaPane(ctx)
 
 
-UMBRELLA_SPEC = register(PaneSpec(UMBRELLA, "Umbrella Agreements", "Ctrl+9", _make,
+UMBRELLA_SPEC = register(PaneSpec(UMBRELLA, "Umbrella Agreements", "Ctrl+0", _make,
                                   Module.CONTRACT_MANAGEMENT))
 
 __all__ = ["UMBRELLA", "UMBRELLA_SPEC", "UmbrellaPane", "open_umbrella"]

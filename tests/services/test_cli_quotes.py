@@ -68,7 +68,9 @@ def test_quote_list_and_close_expired(db: Database,
     quote = _complete_quote(db, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
     assert main(["quote", "list", "--status", "complete", "--database", _url(db)]) == 0
     out = capsys.readouterr().out
-    assert quote.number in out and "COMPLETE" in out and money_text(quote.total, "USD") in out
+    lowest = quote.lowest
+    assert lowest is not None
+    assert quote.number in out and "COMPLETE" in out and money_text(lowest.total, "USD") in out
     assert main(["quote", "close-expired", "--database", _url(db)]) == 0
     assert "closed 0 expired quotes" in capsys.readouterr().out
     with db.engine.begin() as conn:      # a day later the quote has expired

@@ -27,9 +27,11 @@ def test_the_quotes_zone_and_alerts(db: Database) -> None:
     assert quote is not None
     view = cc.account_dashboard(db, prospect.account, on=ON)
     (zone,) = [z for z in view.zones if z.key == "quotes"]
-    assert zone.link_kind == "Quote" and zone.columns[-1] == "Total USD"
+    assert zone.link_kind == "Quote" and zone.columns[-1] == "Lowest option USD"
+    lowest = quote.lowest
+    assert lowest is not None and lowest.total == min(d.total for d in quote.details)
     assert zone.rows == ((quote.number, "Pending", f"{quote.expires_at:%Y-%m-%d}", "2",
-                          f"{quote.total:,}"),)
+                          f"{lowest.total:,}"),)
     alert = next(a for a in view.alerts if a.code == "AL-QUOTE")
     assert alert.text == "Account has 1 pending quote" and alert.drill == ("Quote", quote.number)
     set_module_enabled(db, ADMIN, Module.CONTRACT_MANAGEMENT, False)

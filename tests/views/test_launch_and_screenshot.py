@@ -138,3 +138,30 @@ def test_first_start_fills_a_new_local_database_then_logs_in(
     assert again is not None
     again.db.dispose()
     assert asked == [300]
+
+
+def test_screenshot_of_the_quotes_pane_opens_a_complete_quote(
+        qtbot: QtBot, empty_db: Database, db_url: str, tmp_path: Path) -> None:
+    from app.services import quotes
+    from app.views.quotes import QuotesPane
+    from tests.conftest import CSR
+    from tests.services.quote_fixtures import make_prospect
+
+    prospect = make_prospect(empty_db)
+    quote = quotes.generate(empty_db, CSR, prospect.account).quote
+    assert quote is not None
+    quotes.complete(empty_db, CSR, quote.number, quote.version)
+    shown: list[str] = []
+    original = QuotesPane.show_quote
+
+    def spy(self: QuotesPane, view: object) -> None:
+        shown.append(getattr(view, "number", ""))
+        original(self, view)  # type: ignore[arg-type]
+
+    QuotesPane.show_quote = spy  # type: ignore[method-assign]
+    try:
+        out = tmp_path / "quotes.png"
+        assert main(["screenshot", "quotes", "--out", str(out), "--database", db_url]) == 0
+    finally:
+        QuotesPane.show_quote = original  # type: ignore[method-assign]
+    assert shown[-1] == quote.number and QImage(str(out)).width() == 1400

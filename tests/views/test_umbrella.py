@@ -77,7 +77,7 @@ def _type(qtbot: QtBot, field: object, text: str) -> None:
 def test_the_pane_is_registered_with_its_shortcut() -> None:
     spec = pane_spec("umbrella-agreements")
     assert spec is not None and (spec.title, spec.shortcut, spec.module) == (
-        "Umbrella Agreements", "Ctrl+9", Module.CONTRACT_MANAGEMENT)
+        "Umbrella Agreements", "Ctrl+0", Module.CONTRACT_MANAGEMENT)
 
 
 def test_a_rate_analyst_sets_up_a_contract_and_the_linked_agreement_is_rated_by_it(
