@@ -114,6 +114,9 @@ def calc_line_cells(line: CalcLine, currency: str) -> list[Cell]:
     ]
 
 
+HEADER_FACTS = ("Sequence", "Start – End", "Amount", "Desc on Bill", "Rate Version")
+
+
 def header_facts(header: CalcHeader, currency: str) -> list[tuple[str, str]]:
     """The Bill Seg Hdr fields of §9.3, label → text."""
     return [("Sequence", str(header.seq)),
@@ -433,6 +436,7 @@ class CalcLinesView(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.sections: list[HeaderSection] = []
+        self._pool: list[HeaderSection] = []
         self.list_widget = QWidget()
         self.list_layout = QVBoxLayout(self.list_widget)
         self.list_layout.setContentsMargins(0, 0, 4, 0)
@@ -470,14 +474,18 @@ class CalcLinesView(QWidget):
         layout.addWidget(splitter)
 
     def show_result(self, result: RateCheckResult) -> None:
-        for section in self.sections:
-            section.frame.setParent(None)
-            section.frame.deleteLater()
-        self.sections = []
-        for header in result.headers:
-            section = self._section(header, result.currency)
+        # Sections are reused from one check to the next (a check usually has as many headers
+        # as the one before): building a section's widgets is most of the time a check shows.
+        while len(self._pool) < len(result.headers):
+            section = self._section()
             self.list_layout.insertWidget(self.list_layout.count() - 1, section.frame)
-            self.sections.append(section)
+            self._pool.append(section)
+        for section, header in zip(self._pool, result.headers, strict=False):
+            self._fill(section, header, result.currency)
+            section.frame.show()
+        for section in self._pool[len(result.headers):]:
+            section.frame.hide()
+        self.sections = self._pool[:len(result.headers)]
         self.total.setText(money_text(result.total, result.currency))
         muted = any(not line.in_total for line in result.lines)
         self.total_caption.setText(
@@ -488,7 +496,7 @@ class CalcLinesView(QWidget):
             self.total_caption.setText("No rate version of this rate is in effect in the "
                                        "period, so there are no calc lines.")
 
-    def _section(self, header: CalcHeader, currency: str) -> HeaderSection:
+    def _section(self) -> HeaderSection:
         frame = QFrame()
         frame.setObjectName("zoneCard")
         frame.setStyleSheet("QFrame#zoneCard { background: palette(base); border: 1px solid "
@@ -497,29 +505,34 @@ class CalcLinesView(QWidget):
         facts_grid.setHorizontalSpacing(18)
         facts_grid.setVerticalSpacing(0)
         facts: dict[str, QLabel] = {}
-        for c, (name, text) in enumerate(header_facts(header, currency)):
+        for c, name in enumerate(HEADER_FACTS):
             facts_grid.addWidget(label(name, "factLabel"), 0, c)
-            value = label(text)
+            value = label("")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setStyleSheet("font-weight: 600;")
             facts_grid.addWidget(value, 1, c)
             facts[name] = value
         facts_grid.setColumnStretch(3, 1)
         grid = ResultGrid(CALC_COLUMNS, stretch=1, fit_rows=True, tips=CALC_TIPS,
-                          name=f"Calc lines of header {header.seq}", centre=FLAG_COLUMNS)
-        rows = [calc_line_cells(line, currency) for line in header.lines]
-        total = [Cell("")] * len(CALC_COLUMNS)
-        total[1] = Cell("Total of this header")
-        total[2] = Cell(money_text(header.amount, currency), right=True)
-        rows.append(total)
-        muted = [i for i, line in enumerate(header.lines) if not line.in_total]
-        grid.set_rows(rows, pinned=[len(rows) - 1], muted=muted)
+                          name="Calc lines", centre=FLAG_COLUMNS)
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(6)
         layout.addLayout(facts_grid)
         layout.addWidget(grid)
         return HeaderSection(frame, facts, grid)
+
+    def _fill(self, section: HeaderSection, header: CalcHeader, currency: str) -> None:
+        for name, text in header_facts(header, currency):
+            section.facts[name].setText(text)
+        section.grid.setAccessibleName(f"Calc lines of header {header.seq}")
+        rows = [calc_line_cells(line, currency) for line in header.lines]
+        total = [Cell("")] * len(CALC_COLUMNS)
+        total[1] = Cell("Total of this header")
+        total[2] = Cell(money_text(header.amount, currency), right=True)
+        rows.append(total)
+        muted = [i for i, line in enumerate(header.lines) if not line.in_total]
+        section.grid.set_rows(rows, pinned=[len(rows) - 1], muted=muted)
 
 
 class ResultTabs:

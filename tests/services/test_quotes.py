@@ -17,7 +17,9 @@ from app.db import Database
 from app.engine.rates import Quantity, check_rate
 from app.models import ServiceAgreement
 from app.models.enums import (
+    ContactKind,
     QuoteDetailStatus,
+    QuoteRouteMethod,
     QuoteStatus,
     SAStatus,
     ServiceType,
@@ -440,3 +442,90 @@ def test_button_matrix(status: QuoteStatus | None, ok: tuple[bool, ...], selecte
 def test_select_all_takes_the_first_hundred() -> None:
     assert select_all(150) == list(range(100)) and select_all(3) == [0, 1, 2]
 
+
+
+# --- every quote action from every state (T-QTE-02, table-driven) -------------------------------
+
+
+def _quote_in(db: Database, prospect: Prospect, status: QuoteStatus) -> quote_views.QuoteView:
+    quote = _generate(db, prospect).quote
+    assert quote is not None
+    if status is QuoteStatus.CANCELED:
+        quote = quotes.cancel_quote(db, CSR, quote.number).quote
+    elif status in (QuoteStatus.COMPLETE, QuoteStatus.CLOSED):
+        quote = quotes.complete(db, CSR, quote.number).quote
+        if status is QuoteStatus.CLOSED:
+            quote = quotes.close(db, CSR, quote.number).quote
+    assert quote is not None and quote.status is status
+    return quote
+
+
+ACTIONS = {
+    "complete": lambda db, q: quotes.complete(db, CSR, q.number),
+    "reopen": lambda db, q: quotes.reopen(db, CSR, q.number),
+    "cancel": lambda db, q: quotes.cancel_quote(db, CSR, q.number),
+    "delete": lambda db, q: quotes.delete_quote(db, CSR, q.number),
+    "close": lambda db, q: quotes.close(db, CSR, q.number),
+    "generate": lambda db, q: quotes.generate(db, CSR, q.account_number, quote_number=q.number),
+    "regenerate": lambda db, q: quotes.regenerate(db, CSR, q.number, [q.details[0].number]),
+    "delete_details": lambda db, q: quotes.delete_details(db, CSR, q.number,
+                                                          [q.details[0].number]),
+    "decline": lambda db, q: quotes.decline(db, CSR, q.number, [q.details[0].number], "PRICE"),
+    "add_routing": lambda db, q: quote_routings.add_routing(db, CSR, q.number, RoutingForm(
+        "EMAIL", ("Copy",), email="copy@example.com")),
+}
+ALLOWED = {
+    QuoteStatus.PENDING: {"complete", "cancel", "delete", "generate", "regenerate",
+                          "delete_details", "decline"},
+    QuoteStatus.COMPLETE: {"reopen", "close", "decline", "add_routing"},
+    QuoteStatus.CLOSED: set(),
+    QuoteStatus.CANCELED: set(),
+}
+
+
+@pytest.mark.parametrize("status", list(ALLOWED))
+def test_every_quote_action_is_allowed_or_refused_by_the_quotes_status(
+        db: Database, prospect: Prospect, status: QuoteStatus) -> None:
+    for action, run in ACTIONS.items():
+        quote = _quote_in(db, prospect, status)
+        if action in ALLOWED[status]:
+            run(db, quote)                   # no error
+        else:
+            with pytest.raises(ValidationError) as caught:
+                run(db, quote)
+            assert caught.value.field in ("status", "details", "proposal"), (action,
+                                                                             caught.value)
+        for number in (prospect.option_1, prospect.option_2):   # the next round starts afresh
+            if proposals.get_proposal(db, number).status is SAStatus.DECLINED:
+                proposals.reopen_proposal(db, CSR, number)
+
+
+def test_a_fax_recipient_gets_the_phone_labelled_fax_and_a_missing_one_stops_complete(
+        db: Database, prospect: Prospect) -> None:
+    """T-QTE-06, person B: phones BUSINESS 555-0100 and FAX 555-0199 → the fax number."""
+    from app.models import Account, Party, PartyContact
+    from app.services import parties
+    from app.services.parties import PersonForm
+
+    bee = parties.create_person(db, CSR, PersonForm(last_name="Bee", first_name="Person",
+                                                    phone="(555) 555-0100"))
+    with db.sessions() as session:
+        party = session.scalar(select(Party).where(Party.number == bee.number))
+        account = session.scalar(select(Account).where(Account.number == prospect.account))
+        assert party is not None and account is not None
+        session.add(AccountQuoteSetting(account_id=account.id, party_id=party.id,
+                                        receives_quotes=True, route_type_code="FAX"))
+        session.commit()
+        party_id = party.id
+    quote = _generate(db, prospect).quote
+    assert quote is not None
+    with pytest.raises(ValidationError, match="receives quotes by fax but has no fax number"):
+        quotes.complete(db, CSR, quote.number)
+    with db.sessions() as session:
+        session.add(PartyContact(party_id=party_id, kind=ContactKind.PHONE,
+                                 value="+15555550199", label="Fax"))
+        session.commit()
+    done = quotes.complete(db, CSR, quote.number).quote
+    assert done is not None
+    assert [(r.route_method, r.fax, r.names) for r in done.routings] == [
+        (QuoteRouteMethod.FAX, "+15555550199", ("Person Bee",))]
