@@ -387,8 +387,11 @@ class RoutingsPage(QWidget):
                                    "is complete")
         self.edit_button = QPushButton("Edit recipient…")
         self.edit_button.setToolTip("Change a copy that has not printed yet")
+        self.print_button = QPushButton("Print this copy…")
+        self.print_button.setToolTip("The selected recipient's copy as a PDF (a reprint)")
         bar = QHBoxLayout()
         bar.addWidget(self.info, 1)
+        bar.addWidget(self.print_button)
         bar.addWidget(self.add_button)
         bar.addWidget(self.edit_button)
         self.grid = ResultGrid(ROUTING_COLUMNS, stretch=8, name="Quote routings",
@@ -435,6 +438,7 @@ class RoutingsPage(QWidget):
         self.add_button.setEnabled(can_add)
         self.edit_button.setEnabled(can_add and chosen is not None
                                     and chosen.extracted_at is None)
+        self.print_button.setEnabled(chosen is not None)
 
 
 # ----------------------------------------------------------------------- questions, files

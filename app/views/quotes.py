@@ -33,12 +33,16 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import QuoteDetailStatus, QuoteStatus, SAStatus
 from app.reports.formatting import money_text
-from app.reports.quote_pdf import render_quote
 from app.services import proposals, quotes
 from app.services.errors import ConcurrentChange, DomainError, ValidationError
 from app.services.installation import Module
 from app.services.quote_choices import QuoteChoices, quote_choices
-from app.services.quote_dto import ProposalView, QuoteOutcome, QuoteSummary, QuoteView
+from app.services.quote_dto import (
+    ProposalView,
+    QuoteOutcome,
+    QuoteSummary,
+    QuoteView,
+)
 from app.services.quote_rules import ButtonStates, button_states, select_all
 from app.services.quote_views import get_quote, search_quotes
 from app.services.rate_check import RateCheckChoices, rate_check_choices
@@ -56,9 +60,9 @@ from app.views.quote_dialogs import (
     RoutingsPage,
     ask_pdf_path,
     ask_yes_no,
-    display_path,
     open_pdf,
 )
+from app.views.quote_printing import QuotePrinting
 from app.views.quote_widgets import SearchPanel, option_name, when_text
 from app.views.record import register_record_opener
 from app.views.tree_dialogs import BANNER_STYLE
@@ -77,7 +81,7 @@ NO_ACCOUNT = ("No quote open: search on the left. To start one, choose the accou
               "— it becomes the current account — then New quote.")
 
 
-class QuotesPane(QWidget):
+class QuotesPane(QuotePrinting, QWidget):
     def __init__(self, ctx: PaneContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -154,6 +158,7 @@ class QuotesPane(QWidget):
         self.routings.add_button.clicked.connect(lambda _=False: self.edit_routing(False))
         self.routings.edit_button.clicked.connect(lambda _=False: self.edit_routing(True))
         self.routings.grid.doubleClicked.connect(lambda _i: self.edit_routing(True))
+        self.routings.print_button.clicked.connect(lambda _=False: self.print_copy())
         self.tabs.addTab(self.routings, TAB_NAMES[ROUTINGS])
         for i in range(len(TAB_NAMES)):
             self.tabs.setTabToolTip(i, f"Alt+{i + 1}")
@@ -520,35 +525,6 @@ class QuotesPane(QWidget):
         self.ctx.host.show_status(message)
 
     # ------------------------------------------------------------------------ print, show
-
-    def _pdf(self, path: Path, then: Callable[[Path], None]) -> None:
-        """Render the open quote (as shown; with or without calc lines) in a worker."""
-        if self.quote is not None:
-            run_task(render_quote, self.quote, path,
-                     detail_level=self.main.detail_level.currentData() or "detail",
-                     on_result=then, on_error=lambda exc: self._general_error(
-                         DomainError(f"The quote could not be printed: {exc}")))
-
-    def display_quote(self) -> None:
-        """Display Quote: the printed image in a temporary file, opened in the viewer."""
-        if self.quote is not None:
-            def shown(path: Path) -> None:
-                self.message.show_outcome(f"Quote displayed from {path}.")
-                self.open_pdf(path)
-
-            self._pdf(display_path(self.quote.number), shown)
-
-    def print_quote(self) -> None:
-        if self.quote is None:
-            self.ctx.host.show_status("Open a quote first: there is nothing to print.")
-            return
-        path = self.ask_pdf_path(f"quote-{self.quote.number}.pdf")
-        if path:
-            def printed(out: Path) -> None:
-                self.message.show_outcome(f"Quote saved to {out}.")
-                self.ctx.host.show_status(f"Quote saved to {out}.")
-
-            self._pdf(Path(path if path.lower().endswith(".pdf") else path + ".pdf"), printed)
 
     # ---------------------------------------------------------------------------- errors
 

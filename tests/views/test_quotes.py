@@ -277,6 +277,15 @@ def test_a_rate_analyst_builds_generates_completes_and_prints_a_two_option_quote
     for detail in expected.details:
         assert money_text(detail.total, "USD") in text
     assert str(pdf) in pane.message.shown_text()
+    # a reprint of the second recipient's copy, from the Routings tab
+    pane.routings.grid.selectRow(1)
+    assert pane.routings.print_button.isEnabled()
+    pane.ask_pdf_path = lambda suggested: str(tmp_path / "copy-2")
+    _click(qtbot, pane.routings.print_button)
+    settle(qtbot)
+    copy = _pdf_text(tmp_path / "copy-2.pdf")
+    assert "Ada Lovelace" in copy and "1 Analytical Way" in copy
+    assert "Ngozi Okafor" not in copy            # the first recipient's name block is not there
 
 
 def test_a_csr_opens_the_quote_ticks_a_detail_and_accepts_it(
