@@ -551,3 +551,26 @@ def test_every_tab_renders_at_1400_by_900(qtbot: QtBot, prospect: Prospect,
     dialog.grab().save(str(folder / "quotes-accept.png"))
     assert all((folder / f"quotes-{n}.png").stat().st_size > 10_000
                for n in ("empty", "main", "details", "routings"))
+
+
+def test_a_quote_record_opens_in_the_quotes_pane_from_control_central_and_the_tree(
+        qtbot: QtBot, prospect: Prospect) -> None:
+    """Control Central's quotes zone, its alert and the account tree's quote nodes name a
+    "Quote" record: it opens in this pane, with that quote."""
+    from app.services import control_central
+    from app.views.main_window import MainWindow
+    from app.views.record import open_record
+
+    made = _quote(prospect).quote
+    assert made is not None
+    view = control_central.account_dashboard(prospect.db, prospect.account)
+    (zone,) = [z for z in view.zones if z.key == "quotes"]
+    assert zone.link_kind == "Quote" and zone.rows[0][0] == made.number
+    window = MainWindow(prospect.db, CSR)
+    qtbot.addWidget(window)
+    window.show()
+    open_record(window, zone.link_kind, zone.rows[0][0])
+    settle(qtbot)
+    pane = window.tabs.currentWidget()
+    assert isinstance(pane, QuotesPane)
+    assert pane.quote is not None and pane.quote.number == made.number
