@@ -49,7 +49,7 @@ from app.services.rate_check import RateCheckChoices, rate_check_choices
 from app.views.current_context import CurrentAccount
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.proposal_editor import ProposalEditor
-from app.views.quote_chart import DetailPage, MainPage
+from app.views.quote_pages import DetailPage, MainPage
 from app.views.quote_dialogs import (
     AcceptDialog,
     CloseDialog,
