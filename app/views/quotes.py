@@ -49,7 +49,6 @@ from app.services.rate_check import RateCheckChoices, rate_check_choices
 from app.views.current_context import CurrentAccount
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.proposal_editor import ProposalEditor
-from app.views.quote_pages import DetailPage, MainPage
 from app.views.quote_dialogs import (
     AcceptDialog,
     CloseDialog,
@@ -62,6 +61,7 @@ from app.views.quote_dialogs import (
     ask_yes_no,
     open_pdf,
 )
+from app.views.quote_pages import DetailPage, MainPage
 from app.views.quote_printing import QuotePrinting
 from app.views.quote_widgets import SearchPanel, option_name, when_text
 from app.views.record import register_record_opener
