@@ -145,8 +145,14 @@ class _Grid(QWidget):
         self._hint()
 
     def clear_rows(self) -> None:
+        # Removing rows is not an edit: a cell editor still open commits its text (itemChanged)
+        # while the row's widgets are already gone, and a listener reading the grid then would
+        # meet half a row. One `changed` once the grid is empty instead.
+        self.table.blockSignals(True)
         self.table.setRowCount(0)
+        self.table.blockSignals(False)
         self._hint()
+        self.changed.emit()
 
     def _hint(self) -> None:
         self.empty_hint.setVisible(self.table.rowCount() == 0)
@@ -255,8 +261,6 @@ class QuantityGrid(_Grid):
         """Every row that holds something, as typed."""
         out = []
         for row in range(self.table.rowCount()):
-            if not self._complete(row):
-                continue  # being built (a signal fired between insertRow and its widgets)
             uom, tou, sqi = (combo_code(self._combo(row, c)) for c in (0, 1, 2))
             quantity = self._text(row, 3)
             point = self._combo(row, 4).currentText().strip()
@@ -265,9 +269,6 @@ class QuantityGrid(_Grid):
             out.append(QuantityInput(uom or None, tou or None, sqi or None, quantity,
                                      point or None))
         return tuple(out)
-
-    def _complete(self, row: int) -> bool:
-        return all(isinstance(self.table.cellWidget(row, c), QComboBox) for c in (0, 1, 2, 4))
 
     def set_quantity(self, row: int, text: str) -> None:
         item = self.table.item(row, 3)
@@ -424,10 +425,7 @@ class CharacteristicGrid(_Grid):
                 if value not in ("", inherited):
                     out.append((self._text(row, 0), value))
                 continue
-            combo = self.table.cellWidget(row, 0)
-            if not isinstance(combo, QComboBox):
-                continue  # being built
-            ctype = combo_code(combo)
+            ctype = combo_code(self._combo(row, 0))
             if ctype or value:
                 out.append((ctype, value))
         return tuple(out)
