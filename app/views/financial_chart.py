@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QColor, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.control_central import MonthlyFinancials
+from app.views.plot_style import bar_colour, is_dark, style_plot
 from app.views.widgets import label
 
-BAR_COLOUR = "#4a86d4"
 LINE_COLOUR = "#e8892b"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: How units of measure read on an axis.
@@ -212,21 +212,12 @@ class FinancialChart(QWidget):
         self.consumption_view.linkedViewChanged(item.vb, self.consumption_view.XAxis)
 
     def _apply_palette(self) -> None:
-        palette = self.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.WindowText)
-        dark = base.lightness() < 128
-        self.plot.setBackground(base)
-        axis_pen = pg.mkPen(QColor(text.red(), text.green(), text.blue(), 150))
-        for name in ("left", "bottom", "right"):
-            axis = self.plot.getPlotItem().getAxis(name)
-            axis.setPen(axis_pen)
-            axis.setTextPen(pg.mkPen(text))
-        bar = QColor("#5b93de" if dark else BAR_COLOUR)
+        base, _text = style_plot(self.plot, self.palette(), ("left", "bottom", "right"))
+        bar = bar_colour(base)
         fill = QColor(bar)
         fill.setAlpha(200)
         self.bars.setOpts(brush=pg.mkBrush(fill), pen=pg.mkPen(bar))
-        line = QColor("#f0a04b" if dark else LINE_COLOUR)
+        line = QColor("#f0a04b" if is_dark(base) else LINE_COLOUR)
         self.line.setPen(pg.mkPen(line, width=2.4))
         self.line.setSymbolBrush(pg.mkBrush(line))
         self.line.setSymbolPen(pg.mkPen(base, width=1.2))

@@ -36,6 +36,7 @@ from app.models.enums import SimulatedSegmentStatus
 from app.reports.formatting import DASH, day_text, flag_text, key_text, money_text, quantity_text
 from app.services.quote_dto import QuoteDetailView, QuoteView, SimulatedSegmentView
 from app.views.dashboard import Cell
+from app.views.plot_style import style_plot
 from app.views.quote_widgets import (
     DetailGrid,
     FactsPanel,
@@ -158,15 +159,7 @@ class OptionChart(QWidget):
         return len(self.series)
 
     def _apply_palette(self) -> None:
-        palette = self.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.WindowText)
-        self.plot.setBackground(base)
-        axis_pen = pg.mkPen(QColor(text.red(), text.green(), text.blue(), 150))
-        for name in ("left", "bottom"):
-            axis = self.plot.getPlotItem().getAxis(name)
-            axis.setPen(axis_pen)
-            axis.setTextPen(pg.mkPen(text))
+        base, text = style_plot(self.plot, self.palette())
         self.legend.setLabelTextColor(text)
         back = QColor(base)
         back.setAlpha(210)

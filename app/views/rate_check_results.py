@@ -50,13 +50,13 @@ from app.reports.formatting import (
 )
 from app.services.rate_check import RateCheckOutcome
 from app.views.dashboard import SORT_ROLE, Cell
+from app.views.plot_style import bar_colour, style_plot
 from app.views.widgets import label
 
 #: Marks a row that stays at the bottom whatever the sort (a grid's total row).
 PINNED_ROLE = Qt.ItemDataRole.UserRole + 7
 ROW_HEIGHT = 26
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-BAR_COLOUR = "#4a86d4"
 HIGHLIGHT_COLOUR = "#1e7d3a"
 CURRENT_COLOUR = "#e8892b"
 
@@ -380,16 +380,8 @@ class BarChart(QWidget):
         return len(self.names)
 
     def _apply_palette(self) -> None:
-        palette = self.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.WindowText)
-        self.plot.setBackground(base)
-        axis_pen = pg.mkPen(QColor(text.red(), text.green(), text.blue(), 150))
-        for name in ("left", "bottom"):
-            axis = self.plot.getPlotItem().getAxis(name)
-            axis.setPen(axis_pen)
-            axis.setTextPen(pg.mkPen(text))
-        self._bar_colour = "#5b93de" if base.lightness() < 128 else BAR_COLOUR
+        base, _text = style_plot(self.plot, self.palette())
+        self._bar_colour = bar_colour(base)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         super().changeEvent(event)
