@@ -11,7 +11,7 @@ this module only formats them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -173,6 +173,84 @@ class ZoneTable(QTableView):
         key = self.key_at(index)
         if key:
             self.row_activated.emit(key)
+
+
+class TickedTable(ZoneTable):
+    """A ZoneTable that fills its space with a tick in its first column: Space ticks the
+    current row, sorting by that column groups the ticked rows, and every change of the ticks
+    emits `ticks_changed`. When not `checkable` the rows show no tick and cannot be ticked."""
+
+    ticks_changed = Signal()
+    TICK_TIP = "Space ticks or unticks the row"
+
+    def __init__(self, columns: Sequence[str], *, stretch: int, tick_width: int) -> None:
+        super().__init__(columns, max_rows=None, stretch=stretch)
+        self.tick_width = tick_width
+        self.checkable = True
+        self._filling = False
+        self.source.itemChanged.connect(self._item_changed)
+
+    def set_ticked_rows(self, rows: Sequence[Sequence[Cell | str]], keys: Sequence[str], *,
+                        ticked: Collection[str] = (), checkable: bool = True,
+                        tooltip: str = TICK_TIP) -> None:
+        """Show `rows`; those whose key is in `ticked` start ticked."""
+        self._filling = True
+        self.checkable = checkable
+        self.set_rows(rows, keys)
+        for r, key in enumerate(keys):
+            item = self.source.item(r, 0)
+            item.setCheckable(checkable)
+            item.setToolTip(tooltip)
+            self._show_tick(item, checkable and key in ticked)
+        self._filling = False
+        self.setColumnWidth(0, self.tick_width)
+        self.ticks_changed.emit()
+
+    def is_ticked(self, row: int) -> bool:
+        item = self.source.item(row, 0)
+        return item is not None and item.checkState() is Qt.CheckState.Checked
+
+    def ticked_keys(self) -> list[str]:
+        return [self.key_at(self.source.index(r, 0)) for r in range(self.source.rowCount())
+                if self.is_ticked(r)]
+
+    def set_ticked(self, row: int, ticked: bool) -> None:
+        item = self.source.item(row, 0)
+        if item is not None and self.checkable:
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+
+    def tick_rows(self, rows: Iterable[int]) -> None:
+        """Tick exactly these rows (in the grid's order), untick the others; one signal."""
+        wanted = set(rows)
+        self._filling = True
+        for r in range(self.source.rowCount()):
+            item = self.source.item(r, 0)
+            if item is not None and self.checkable:
+                self._show_tick(item, r in wanted)
+        self._filling = False
+        self.ticks_changed.emit()
+
+    @staticmethod
+    def _show_tick(item: QStandardItem, ticked: bool) -> None:
+        item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+        item.setData(int(ticked), SORT_ROLE)
+
+    def _item_changed(self, item: QStandardItem) -> None:
+        if item.column() == 0 and not self._filling:
+            ticked = int(item.checkState() is Qt.CheckState.Checked)
+            if item.data(SORT_ROLE) != ticked:
+                item.setData(ticked, SORT_ROLE)
+            self.ticks_changed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() == Qt.Key.Key_Space and mods == Qt.KeyboardModifier.NoModifier:
+            row = self.currentIndex().row()
+            if row >= 0:
+                self.set_ticked(row, not self.is_ticked(row))
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 # ------------------------------------------------------------------------------------- cards

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QStandardItem
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -52,7 +52,7 @@ from app.services.premise_management import (
     find_premises,
 )
 from app.views import premise_dialogs as dialogs
-from app.views.dashboard import SORT_ROLE, Cell, ZoneTable
+from app.views.dashboard import Cell, TickedTable
 from app.views.panes import PaneContext, PaneSpec, register
 from app.views.premise_dialogs import MassDialog
 from app.views.record import open_record
@@ -146,70 +146,31 @@ def _column(parent: QWidget, *widgets: QWidget, margins: tuple[int, int, int, in
     return layout
 
 
-class PremiseGrid(ZoneTable):
+class PremiseGrid(TickedTable):
     """The result grid: a tick per row; Space ticks the current row."""
 
-    ticks_changed = Signal()
     #: Ctrl+A / Ctrl+Shift+A typed in the grid (also when the pane's shortcuts cannot fire).
     tick_all = Signal(bool)
 
     def __init__(self) -> None:
-        super().__init__(COLUMNS, max_rows=None, stretch=COLUMNS.index("Premise"))
+        super().__init__(COLUMNS, stretch=COLUMNS.index("Premise"), tick_width=64)
         self.min_column_width, self.max_column_width = 70, 360
         self.setAccessibleName("Premises found")
-        self._filling = False
-        self.source.itemChanged.connect(self._item_changed)
 
     def set_premises(self, rows: tuple[PremiseRow, ...]) -> None:
-        self._filling = True
-        self.set_rows([premise_cells(r) for r in rows], [r.number for r in rows])
-        for r in range(self.source.rowCount()):
-            item = self.source.item(r, 0)
-            item.setCheckable(True)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            item.setData(0, SORT_ROLE)
-            item.setToolTip("Space ticks or unticks the row")
-        self._filling = False
-        self.setColumnWidth(0, 64)
-        self.ticks_changed.emit()
-
-    def _item_changed(self, item: QStandardItem) -> None:
-        if item.column() == 0 and not self._filling:
-            ticked = int(item.checkState() is Qt.CheckState.Checked)
-            if item.data(SORT_ROLE) != ticked:
-                item.setData(ticked, SORT_ROLE)  # sorting by Select groups the ticked rows
-            self.ticks_changed.emit()
-
-    def is_ticked(self, row: int) -> bool:
-        item = self.source.item(row, 0)
-        return item is not None and item.checkState() is Qt.CheckState.Checked
-
-    def ticked_keys(self) -> list[str]:
-        return [self.key_at(self.source.index(r, 0)) for r in range(self.source.rowCount())
-                if self.is_ticked(r)]
-
-    def set_ticked(self, row: int, ticked: bool) -> None:
-        item = self.source.item(row, 0)
-        if item is not None:
-            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+        self.set_ticked_rows([premise_cells(r) for r in rows], [r.number for r in rows])
 
     def set_all(self, ticked: bool) -> None:
-        for r in range(self.source.rowCount()):
-            self.set_ticked(r, ticked)
+        self.tick_rows(range(self.source.rowCount()) if ticked else ())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
-        if event.key() == Qt.Key.Key_Space and mods == Qt.KeyboardModifier.NoModifier:
-            row = self.currentIndex().row()
-            if row >= 0:
-                self.set_ticked(row, not self.is_ticked(row))
-        elif event.key() == Qt.Key.Key_A and mods in (ctrl, ctrl | shift):
+        if event.key() == Qt.Key.Key_A and mods in (ctrl, ctrl | shift):
             self.tick_all.emit(mods == ctrl)
-        else:
-            super().keyPressEvent(event)
+            event.accept()
             return
-        event.accept()
+        super().keyPressEvent(event)
 
 
 class LinkFilterBox(QWidget):

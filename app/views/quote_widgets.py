@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QStandardItem
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,7 +37,7 @@ from app.services.quote_dto import (
     QuoteSummary,
     QuoteView,
 )
-from app.views.dashboard import SORT_ROLE, Cell, ZoneTable
+from app.views.dashboard import Cell, TickedTable, ZoneTable
 from app.views.rate_check_inputs import code_combo, combo_code, set_combo_code
 from app.views.tree_dialogs import parse_date
 from app.views.widgets import FieldMessage, label
@@ -217,85 +216,26 @@ class SearchPanel(QWidget):
 
 # ------------------------------------------------------------------------------ detail grid
 
-class DetailGrid(ZoneTable):
+class DetailGrid(TickedTable):
     """The Main tab's quote details: a tick per row; Space ticks the current row."""
 
-    ticks_changed = Signal()
-
     def __init__(self) -> None:
-        super().__init__(DETAIL_COLUMNS, max_rows=None, stretch=DETAIL_COLUMNS.index("Remarks"))
+        super().__init__(DETAIL_COLUMNS, stretch=DETAIL_COLUMNS.index("Remarks"), tick_width=62)
         self.min_column_width, self.max_column_width = 56, 300
         self.setObjectName("quoteDetails")
         self.setAccessibleName("Quote details")
-        self._filling = False
-        self.checkable = True
-        self.source.itemChanged.connect(self._item_changed)
 
     def set_details(self, details: Sequence[QuoteDetailView], currency: str,
                     checkable: bool) -> None:
-        keep = set(self.ticked_keys())
-        self._filling = True
-        self.checkable = checkable
-        self.set_rows([detail_cells(d, currency) for d in details], [d.number for d in details])
-        for r, d in enumerate(details):
-            item = self.source.item(r, 0)
-            item.setCheckable(checkable)
-            item.setEnabled(True)
-            ticked = checkable and d.number in keep
-            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-            item.setData(int(ticked), SORT_ROLE)
-            item.setToolTip("Space ticks or unticks the row" if checkable
-                            else "A closed quote's details cannot be selected")
-        self._filling = False
-        self.setColumnWidth(0, 62)
-        self.ticks_changed.emit()
-
-    def _item_changed(self, item: QStandardItem) -> None:
-        if item.column() == 0 and not self._filling:
-            ticked = int(item.checkState() is Qt.CheckState.Checked)
-            if item.data(SORT_ROLE) != ticked:
-                item.setData(ticked, SORT_ROLE)
-            self.ticks_changed.emit()
-
-    def is_ticked(self, row: int) -> bool:
-        item = self.source.item(row, 0)
-        return item is not None and item.checkState() is Qt.CheckState.Checked
-
-    def ticked_keys(self) -> list[str]:
-        return [self.key_at(self.source.index(r, 0)) for r in range(self.source.rowCount())
-                if self.is_ticked(r)]
-
-    def set_ticked(self, row: int, ticked: bool) -> None:
-        item = self.source.item(row, 0)
-        if item is not None and self.checkable:
-            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-
-    def tick_rows(self, rows: Sequence[int]) -> None:
-        """Tick exactly these rows (in the grid's order), untick the others."""
-        wanted = set(rows)
-        self._filling = True
-        for r in range(self.source.rowCount()):
-            self.set_ticked(r, r in wanted)
-        self._filling = False
-        for r in range(self.source.rowCount()):
-            item = self.source.item(r, 0)
-            if item is not None:
-                item.setData(int(self.is_ticked(r)), SORT_ROLE)
-        self.ticks_changed.emit()
+        """Show `details`; rows still shown stay ticked."""
+        self.set_ticked_rows(
+            [detail_cells(d, currency) for d in details], [d.number for d in details],
+            ticked=set(self.ticked_keys()), checkable=checkable,
+            tooltip=self.TICK_TIP if checkable else "A closed quote's details cannot be selected")
 
     def current_key(self) -> str:
         index = self.currentIndex()
         return self.key_at(index) if index.isValid() else ""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() == Qt.Key.Key_Space and mods == Qt.KeyboardModifier.NoModifier:
-            row = self.currentIndex().row()
-            if row >= 0:
-                self.set_ticked(row, not self.is_ticked(row))
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 # ------------------------------------------------------------------------------ facts panel
