@@ -54,11 +54,11 @@ from app.services.quote_dto import (
     TermsTerm,
 )
 from app.services.rate_check import RateCheckChoices, rate_check_choices
+from app.views.editable_grid import code_combo, combo_code, fill_combo, set_combo_code
 from app.views.panes import PaneContext
 from app.views.quote_dialogs import Confirm, date_edit
 from app.views.quote_widgets import WARNING_STYLE, Column, EditGrid
 from app.views.rate_check_form import day_of, qdate
-from app.views.rate_check_inputs import code_combo, combo_code, fill_combo, set_combo_code
 from app.views.tree_dialogs import BANNER_STYLE
 from app.views.widgets import label
 from app.views.worker import run_task

@@ -48,10 +48,10 @@ from app.services.quote_dto import (
     RoutingView,
 )
 from app.views.dashboard import Cell
+from app.views.editable_grid import code_combo, combo_code, set_combo_code
 from app.views.panes import PaneContext
 from app.views.quote_widgets import empty_label, quote_info, stack_of, when_text
 from app.views.rate_check_form import day_of, qdate
-from app.views.rate_check_inputs import code_combo, combo_code, set_combo_code
 from app.views.rate_check_results import ResultGrid
 from app.views.tree_dialogs import GENERAL_FIELD, ActionDialog
 from app.views.widgets import label

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,11 +37,10 @@ from app.services.quote_dto import (
     QuoteView,
 )
 from app.views.dashboard import Cell, TickedTable, ZoneTable
-from app.views.rate_check_inputs import code_combo, combo_code, set_combo_code
+from app.views.editable_grid import Choices, EditableGrid, combo_code, set_combo_code
 from app.views.tree_dialogs import parse_date
 from app.views.widgets import FieldMessage, label
 
-Choices = Sequence[tuple[str, str]]
 DETAIL_COLUMNS = ("Select", "Detail", "Option", "Premise", "Proposal", "Total", "Remarks")
 TOTAL_COLUMN = DETAIL_COLUMNS.index("Total")
 SEARCH_COLUMNS = ("Quote", "Account", "Name", "Status", "Expires", "Options", "Lowest")
@@ -50,7 +48,6 @@ MESSAGE_STYLE = ("QLabel { background: #eef4fb; color: #1d3557; border: 1px soli
                  " border-radius: 4px; padding: 6px 10px; }")
 WARNING_STYLE = ("QLabel { background: #fff8e6; color: #5c4300; border: 1px solid #ecd28f;"
                  " border-radius: 4px; padding: 6px 10px; }")
-GRID_ROW_HEIGHT = 28
 
 
 def status_text(status: QuoteStatus | SAStatus | QuoteDetailStatus | SimulatedSegmentStatus
@@ -308,69 +305,30 @@ class Column:
     width: int = 0
 
 
-class EditGrid(QWidget):
-    """An editable grid with Add row / Remove row and a message line under it. Rows are read
-    back as tuples of the typed text (combo cells: the code); empty rows are left out."""
-
-    changed = Signal()
+class EditGrid(EditableGrid):
+    """A grid of `columns` under a tab or box that titles it. Rows are read back as tuples of
+    the typed text (combo cells: the code); empty rows are left out."""
 
     def __init__(self, title: str, columns: Sequence[Column], name: str,
                  empty_hint: str = "") -> None:
-        super().__init__()
+        super().__init__(title, [c.title for c in columns], name, hint=empty_hint)
         self.columns = tuple(columns)
         self.choices: dict[int, Choices] = {}
-        self.table = QTableWidget(0, len(self.columns))
-        self.table.setObjectName(name)
-        self.table.setAccessibleName(title)
-        self.table.setHorizontalHeaderLabels([c.title for c in self.columns])
-        self.table.verticalHeader().setDefaultSectionSize(GRID_ROW_HEIGHT)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.table.itemChanged.connect(lambda _item: self.changed.emit())
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         for c, column in enumerate(self.columns):
             if column.width:
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
                 self.table.setColumnWidth(c, column.width)
             else:
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
-        self.add_button = QPushButton("Add row")
-        self.add_button.clicked.connect(lambda _=False: self.add_row())
-        self.remove_button = QPushButton("Remove row")
-        self.remove_button.setToolTip("Remove the selected row")
-        self.remove_button.clicked.connect(lambda _=False: self.remove_row())
-        self.message = label("", "inlineError", wrap=True)
-        self.message.setAccessibleName(f"{title} message")
-        self.message.hide()
-        self.hint = label(empty_hint, "hint", wrap=True)
-        self.buttons = QHBoxLayout()
-        self.buttons.setContentsMargins(0, 0, 0, 0)
-        self.buttons.addWidget(self.hint, 1)
-        self.buttons.addWidget(self.add_button)
-        self.buttons.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(self.buttons)
-        layout.addWidget(self.message)
 
     def set_choices(self, column: int, choices: Choices) -> None:
         self.choices[column] = tuple(choices)
         for row in range(self.table.rowCount()):
             widget = self.table.cellWidget(row, column)
             if isinstance(widget, QComboBox):
-                keep = combo_code(widget)
-                combo = self._combo(column, keep)
-                self.table.setCellWidget(row, column, combo)
-
-    def _combo(self, column: int, code: str) -> QComboBox:
-        combo = code_combo(self.choices.get(column, ()), editable=True)
-        combo.setFrame(False)
-        set_combo_code(combo, code)
-        combo.editTextChanged.connect(lambda _t: self.changed.emit())
-        return combo
+                self._put_combo(row, column, self.choices[column], combo_code(widget),
+                                editable=True)
 
     def add_row(self, values: Sequence[str] = ()) -> int:
         row = self.table.rowCount()
@@ -379,7 +337,7 @@ class EditGrid(QWidget):
         for c, column in enumerate(self.columns):
             text = values[c] if c < len(values) else ""
             if column.kind == "combo":
-                self.table.setCellWidget(row, c, self._combo(c, text))
+                self._put_combo(row, c, self.choices.get(c, ()), text, editable=True)
             else:
                 item = QTableWidgetItem(text)
                 if column.kind == "number":
@@ -392,25 +350,14 @@ class EditGrid(QWidget):
         self.changed.emit()
         return row
 
-    def remove_row(self) -> None:
-        row = self.table.currentRow()
-        if row < 0:
-            row = self.table.rowCount() - 1
-        if row >= 0:
-            self.table.removeRow(row)
-            self.changed.emit()
-
     def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
-        self.table.setRowCount(0)
+        self.clear_rows()
         for values in rows:
             self.add_row(values)
 
     def cell(self, row: int, column: int) -> str:
         widget = self.table.cellWidget(row, column)
-        if isinstance(widget, QComboBox):
-            return combo_code(widget)
-        item = self.table.item(row, column)
-        return item.text().strip() if item is not None else ""
+        return combo_code(widget) if isinstance(widget, QComboBox) else self._text(row, column)
 
     def set_cell(self, row: int, column: int, text: str) -> None:
         widget = self.table.cellWidget(row, column)
@@ -430,9 +377,6 @@ class EditGrid(QWidget):
                 out.append((row + 1, values))
         return out
 
-    def row_count(self) -> int:
-        return self.table.rowCount()
-
     def set_editable(self, editable: bool) -> None:
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers if editable
                                    else QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -443,13 +387,6 @@ class EditGrid(QWidget):
                     widget.setEnabled(editable)
         self.add_button.setEnabled(editable)
         self.remove_button.setEnabled(editable)
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def message_text(self) -> str:
-        return self.message.text() if not self.message.isHidden() else ""
 
 
 __all__ = ["DETAIL_COLUMNS", "SEARCH_COLUMNS", "Column", "DetailGrid", "EditGrid",

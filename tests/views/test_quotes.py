@@ -41,6 +41,7 @@ from app.services.quote_rules import button_states
 from app.services.service_agreements import agreements_of_account
 from app.views import quotes as quotes_view
 from app.views.current_context import CurrentAccount, CurrentContext
+from app.views.editable_grid import set_combo_code
 from app.views.panes import PaneContext, pane_spec
 from app.views.proposal_editor import ProposalEditor
 from app.views.quote_dialogs import (
@@ -52,7 +53,6 @@ from app.views.quote_dialogs import (
 )
 from app.views.quote_widgets import TOTAL_COLUMN
 from app.views.quotes import DETAILS, MAIN, NO_ACCOUNT, NO_QUOTE, ROUTINGS, QuotesPane
-from app.views.rate_check_inputs import set_combo_code
 from app.views.theme import apply_theme
 from tests.conftest import ADMIN, CSR
 from tests.services.builders import household

@@ -24,9 +24,9 @@ from app.services import rate_check, rate_compare
 from app.services.rate_check import QuantityInput, RateCheckRequest
 from app.services.rate_compare import CompareRequest, UsageMonth
 from app.views.current_context import CurrentAccount, CurrentContext
+from app.views.editable_grid import combo_code
 from app.views.panes import PaneContext, pane_spec
 from app.views.rate_check import CALC_LINES, COMPARE, REGISTER_READ, RateCheckPane
-from app.views.rate_check_inputs import combo_code
 from tests.conftest import CSR
 from tests.views.conftest import RecordingHost, settle
 

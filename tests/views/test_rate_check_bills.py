@@ -23,9 +23,9 @@ from app.services import rate_check, rates
 from app.services.financials import bill_segment_number
 from app.services.rate_check import QuantityInput, RateCheckRequest
 from app.views.current_context import CurrentContext
+from app.views.editable_grid import combo_code
 from app.views.panes import PaneContext
 from app.views.rate_check import NO_RATES, RateCheckPane
-from app.views.rate_check_inputs import combo_code
 from app.views.rate_library_actions import EMPTY_LIBRARY
 from tests.conftest import CSR
 from tests.views.conftest import RecordingHost, settle
@@ -91,7 +91,7 @@ def test_the_sas_characteristics_are_hints_a_csr_may_override(qtbot: QtBot,
     row = grid.row_of("STATE")
     assert row >= 0 and ("STATE", "IL") in grid.inherited_rows()
     assert grid.rows() == ()                      # a hint is not sent
-    assert "Grey rows are the SA's" in grid.empty_hint.text()
+    assert "Grey rows are the SA's" in grid.hint.text()
     pane.fill(RateCheckRequest("E-RES-1", pane.sa_number(), *AUGUST, quantities=(
         QuantityInput("KWH", None, None, "750"),)))
     pane.check_rate()
