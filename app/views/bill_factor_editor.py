@@ -14,7 +14,7 @@ through `services.rates.save_bill_factor` with the row version it loaded. F5 rel
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -56,7 +55,7 @@ from app.services.errors import ConcurrentChange, DomainError, ValidationError
 from app.services.rates import BillFactorForEdit
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import FieldMessage, label
+from app.views.widgets import FieldMessage, error_label, label, push_button, say
 from app.views.worker import run_task
 
 BILL_FACTORS = "bill-factors"
@@ -273,20 +272,6 @@ def _fill(table: QTableWidget, rows: Rows, locked_columns: Sequence[int] = ()) -
     table.blockSignals(False)
 
 
-def _button(text: str, tip: str, slot: Callable[[], object], name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    if name:
-        button.setObjectName(name)
-    button.clicked.connect(lambda _=False: slot())
-    return button
-
-
-def _error_label() -> QLabel:
-    error = label("", "inlineError", wrap=True)
-    error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    error.hide()
-    return error
 
 
 def _timestamp(day: dt.date) -> float:
@@ -332,7 +317,7 @@ class BillFactorEditorPane(QWidget):
         self.list.setSpacing(1)
         self.list.currentItemChanged.connect(self._list_chosen)
         self.list_empty = label("", "hint", wrap=True)
-        self.new_button = _button("New Bill Factor…", "Start a new bill factor", self.new)
+        self.new_button = push_button("New Bill Factor…", "Start a new bill factor", self.new)
         side = QWidget()
         side.setMaximumWidth(330)
         column = QVBoxLayout(side)
@@ -362,8 +347,9 @@ class BillFactorEditorPane(QWidget):
         self.message = label("", "inlineOk", wrap=True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
-        self.save_button = _button("Save", "Save the bill factor (Ctrl+S)", self.save, "primary")
-        self.reload_button = _button("Reload", "Load what is saved now (F5)", self.reload)
+        self.save_button = push_button("Save", "Save the bill factor (Ctrl+S)", self.save,
+                                       "primary")
+        self.reload_button = push_button("Reload", "Load what is saved now (F5)", self.reload)
         bar = QHBoxLayout()
         bar.addWidget(self.message, 10)
         bar.addStretch(1)
@@ -447,7 +433,7 @@ class BillFactorEditorPane(QWidget):
                                "see why.", "hint")
         self.lock_hint.hide()
         grid.addWidget(self.lock_hint, 5, 0, 1, 6)
-        self.main_error = _error_label()
+        self.main_error = error_label()
         grid.addWidget(self.main_error, 6, 0, 1, 6)
         return box
 
@@ -480,14 +466,14 @@ class BillFactorEditorPane(QWidget):
         self.new_char.setMaxLength(16)
         self.new_char.setAccessibleName("New characteristic value")
         self.new_char.returnPressed.connect(self.add_characteristic)
-        self.add_char_button = _button("Add", "Add the characteristic value",
+        self.add_char_button = push_button("Add", "Add the characteristic value",
                                        self.add_characteristic)
-        self.delete_char_button = _button("Delete", "Delete the selected characteristic value "
+        self.delete_char_button = push_button("Delete", "Delete the selected characteristic value "
                                           "with all its values", self.delete_characteristic)
         line = QHBoxLayout()
         for widget in (self.new_char, self.add_char_button, self.delete_char_button):
             line.addWidget(widget)
-        self.chars_error = _error_label()
+        self.chars_error = error_label()
         column.addWidget(self.chars, 1)
         column.addLayout(line)
         column.addWidget(self.chars_error)
@@ -501,13 +487,13 @@ class BillFactorEditorPane(QWidget):
         self.values = _grid(("Effective date", "Value"))
         self.values.setAccessibleName("Effective-dated values")
         self.values.itemChanged.connect(self._values_edited)
-        self.add_value_button = _button("Add Row", "Add an effective date (value 0)",
+        self.add_value_button = push_button("Add Row", "Add an effective date (value 0)",
                                         self.add_value_row)
-        self.delete_value_button = _button("Delete Row", "Delete the selected row",
+        self.delete_value_button = push_button("Delete Row", "Delete the selected row",
                                            lambda: self._delete_row(self.values))
         self.show_all = QCheckBox("Show all characteristic values")
         self.show_all.toggled.connect(lambda _on: self.draw_chart())
-        self.values_error = _error_label()
+        self.values_error = error_label()
         self.values_hint = label("", "hint", wrap=True)
         line = QHBoxLayout()
         for widget in (self.add_value_button, self.delete_value_button):
@@ -553,9 +539,9 @@ class BillFactorEditorPane(QWidget):
         self.tou = _grid(("Effective date",))
         self.tou.setAccessibleName("TOU values")
         self.tou.itemChanged.connect(lambda _i: self._mark_dirty())
-        self.add_tou_button = _button("Add Row", "A complete new set of values under a new "
+        self.add_tou_button = push_button("Add Row", "A complete new set of values under a new "
                                       "effective date", self.add_tou_row)
-        self.delete_tou_button = _button("Delete Row", "Delete the selected set",
+        self.delete_tou_button = push_button("Delete Row", "Delete the selected set",
                                          lambda: self._delete_row(self.tou))
         line = QHBoxLayout()
         line.addWidget(QLabel("TOU group"))
@@ -563,7 +549,7 @@ class BillFactorEditorPane(QWidget):
         line.addStretch(1)
         line.addWidget(self.add_tou_button)
         line.addWidget(self.delete_tou_button)
-        self.tou_error = _error_label()
+        self.tou_error = error_label()
         self.tou_empty = label("", "hint", wrap=True)
         self.tou_type_hint = label("Only a TOU bill factor has TOU values; set Type to TOU to "
                                    "enter them.", "hint", wrap=True)
@@ -583,13 +569,13 @@ class BillFactorEditorPane(QWidget):
         self.gl.setAccessibleName("GL distribution")
         self.gl.itemChanged.connect(lambda _i: self._mark_dirty())
         line = QHBoxLayout()
-        self.gl_buttons = [_button("Add Row", "Add a revenue class", self.add_gl_row),
-                           _button("Delete Row", "Delete the selected row",
+        self.gl_buttons = [push_button("Add Row", "Add a revenue class", self.add_gl_row),
+                           push_button("Delete Row", "Delete the selected row",
                                    lambda: self._delete_row(self.gl))]
         for button in self.gl_buttons:
             line.addWidget(button)
         line.addStretch(1)
-        self.gl_error = _error_label()
+        self.gl_error = error_label()
         column.addWidget(self.gl, 1)
         column.addLayout(line)
         column.addWidget(self.gl_error)
@@ -1086,11 +1072,7 @@ class BillFactorEditorPane(QWidget):
         self.description_message.clear()
 
     def _say(self, text: str, ok: bool) -> None:
-        self.message.setObjectName("inlineOk" if ok else "inlineError")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        say(self.message, text, ok)
 
     # -------------------------------------------------------------------------- navigation
 

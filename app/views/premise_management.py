@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -56,7 +55,7 @@ from app.views.dashboard import Cell, TickedTable
 from app.views.panes import PaneContext, PaneSpec, register
 from app.views.premise_dialogs import MassDialog
 from app.views.record import open_record
-from app.views.widgets import label
+from app.views.widgets import label, push_button, say
 from app.views.worker import run_task
 
 PREMISE_MANAGEMENT = "premise-management"
@@ -115,13 +114,6 @@ def page_text(page: PremisePage) -> str:
     noun = "premise" if page.total == 1 else "premises"
     return f"Page {page.page} of {page.page_count:,} · {page.total:,} {noun}"
 
-
-def _button(text: str, tip: str, slot: Callable[[], object], name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    button.setObjectName(name)
-    button.clicked.connect(lambda _=False: slot())
-    return button
 
 
 def _line(*items: QWidget | int, spacing: int = 8) -> QHBoxLayout:
@@ -331,7 +323,7 @@ class PremiseManagementPane(QWidget):
             "address": (loc.error, loc.address_line), "geo": (loc.error, loc.geo_type),
             "premise": (loc.error, loc.premise_number), "criteria": (self.criteria_error, None)}
 
-        self.search_button = _button("Search", "Find the premises that match every filter "
+        self.search_button = push_button("Search", "Find the premises that match every filter "
                                      "(Enter)", self.run_search, "primary")
         self.busy_label = label("", "hint")
         self.busy_bar = QProgressBar()
@@ -395,17 +387,17 @@ class PremiseManagementPane(QWidget):
             lambda number: open_record(self._ctx.host, "Premise", number))
         self.grid.ticks_changed.connect(self._update_actions)
         self.grid.tick_all.connect(lambda on: self.select_all() if on else self.clear_all())
-        self.select_all_button = _button("Select All", "Tick every premise of this page "
+        self.select_all_button = push_button("Select All", "Tick every premise of this page "
                                          "(Ctrl+A)", self.select_all)
-        self.clear_all_button = _button("Clear All", "Untick every premise (Ctrl+Shift+A)",
+        self.clear_all_button = push_button("Clear All", "Untick every premise (Ctrl+Shift+A)",
                                         self.clear_all)
         self.ticked_label = label("", "hint")
-        self.previous_button = _button("Previous", "Previous page (Ctrl+PgUp)",
+        self.previous_button = push_button("Previous", "Previous page (Ctrl+PgUp)",
                                        lambda: self.turn(-1))
-        self.next_button = _button("Next", "Next page (Ctrl+PgDown)", lambda: self.turn(1))
+        self.next_button = push_button("Next", "Next page (Ctrl+PgDown)", lambda: self.turn(1))
         self.page_label = label("", "hint")
         self.action_buttons = {
-            text.rstrip("…"): _button(text, "", partial(self.open_action, dialog))
+            text.rstrip("…"): push_button(text, "", partial(self.open_action, dialog))
             for text, dialog in ACTIONS}
         page = QWidget()
         self.filler = QWidget()  # keeps the lines at the top while the grid is hidden
@@ -602,11 +594,7 @@ class PremiseManagementPane(QWidget):
         self.refresh()
 
     def _say(self, text: str, ok: bool) -> None:
-        self.message.setObjectName("inlineOk" if ok else "inlineError")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
-        self.message.show()
+        say(self.message, text, ok)
 
     def refresh(self) -> None:
         """Search again for what is shown, keeping the page (the message stays)."""

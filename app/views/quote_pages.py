@@ -48,7 +48,7 @@ from app.views.quote_widgets import (
     when_text,
 )
 from app.views.rate_check_results import ResultGrid
-from app.views.widgets import label
+from app.views.widgets import label, push_button
 
 COLOURS = ("#4a86d4", "#e8892b", "#2e9e57", "#8e5cc4", "#c0473a", "#17a2a2", "#b8860b")
 EMPTY = "Generate the quote to compare its options here: one bar per option for every bill " \
@@ -197,12 +197,6 @@ TICK_BUTTONS = (("select_all", "Select All", "Tick the first 100 details"),
                 ("clear_all", "Clear All", "Untick every detail"))
 
 
-def _button(text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    button.clicked.connect(lambda _=False: slot())
-    return button
-
 
 class MainPage(QWidget):
     """The Main tab; `actions` maps each button name (GROUPS, TICK_BUTTONS, "display",
@@ -214,13 +208,13 @@ class MainPage(QWidget):
         self.title.setAccessibleName("Quote")
         self.info = label("", "", wrap=True)
         self.info.setTextFormat(Qt.TextFormat.RichText)
-        self.display_button = _button("Display Quote", "Show the quote as it prints (a PDF)",
+        self.display_button = push_button("Display Quote", "Show the quote as it prints (a PDF)",
                                       actions["display"])
         self.detail_level = QComboBox()
         self.detail_level.addItem("With calc lines", "detail")
         self.detail_level.addItem("Summary", "summary")
         self.detail_level.setToolTip("What Display Quote and Print show of each option")
-        self.print_button = _button("Print…", "Save the printed quote as a PDF (Ctrl+P)",
+        self.print_button = push_button("Print…", "Save the printed quote as a PDF (Ctrl+P)",
                                     actions["print"])
         head = QGridLayout()
         head.setContentsMargins(12, 8, 12, 8)
@@ -245,7 +239,7 @@ class MainPage(QWidget):
             box_layout.setContentsMargins(6, 2, 6, 4)
             box_layout.setSpacing(3)
             for name, text, tip in names:
-                self.buttons[name] = _button(text, tip, actions[name])
+                self.buttons[name] = push_button(text, tip, actions[name])
                 box_layout.addWidget(self.buttons[name])
             boxes[title] = box
         # two rows, so that the search beside the tab keeps its width: the quote's and its
@@ -258,13 +252,13 @@ class MainPage(QWidget):
         ticks.setSpacing(6)
         ticks.addWidget(boxes["Proposal SA"])
         for name, text, tip in TICK_BUTTONS:
-            self.buttons[name] = _button(text, tip, actions[name])
+            self.buttons[name] = push_button(text, tip, actions[name])
             ticks.addWidget(self.buttons[name], 0, Qt.AlignmentFlag.AlignBottom)
         self.tick_count = label("", "hint", wrap=True)
         ticks.addWidget(self.tick_count, 1, Qt.AlignmentFlag.AlignBottom)
-        self.new_proposal_button = _button("New proposal…", "A new option to price for this "
+        self.new_proposal_button = push_button("New proposal…", "A new option to price for this "
                                            "account", actions["new_proposal"])
-        self.edit_proposal_button = _button("Edit proposal…", "Open the selected detail's "
+        self.edit_proposal_button = push_button("Edit proposal…", "Open the selected detail's "
                                             "proposal SA", actions["edit_proposal"])
         ticks.addWidget(self.new_proposal_button, 0, Qt.AlignmentFlag.AlignBottom)
         ticks.addWidget(self.edit_proposal_button, 0, Qt.AlignmentFlag.AlignBottom)

@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -36,7 +35,7 @@ from app.views.rate_editor_fields import (
     new_group,
 )
 from app.views.rate_editor_widgets import Choices, RecordForm, RecordTable
-from app.views.widgets import FieldMessage, label
+from app.views.widgets import FieldMessage, label, push_button
 
 MAIN_FIELDS = ("sequence", "type", "description", "description_on_bill", "print",
                "print_if_zero", "rounding", "precision", "fcpo", "result_type",
@@ -71,12 +70,6 @@ def references_to(components: Iterable[RateComponent], sequence: int) -> list[in
     return out
 
 
-def _button(text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    button.clicked.connect(lambda _=False: slot())
-    return button
-
 
 class EligibilityEditor(QWidget):
     """The groups of one component (if group true / false) and the selected group's criteria
@@ -88,12 +81,12 @@ class EligibilityEditor(QWidget):
         super().__init__()
         self.groups = RecordTable(GROUP_COLUMNS, choices, "Eligibility groups")
         self.criteria = RecordTable(CRITERION_COLUMNS, choices, "Eligibility criteria")
-        self.add_group_button = _button("Add group", "A new criteria group", self.add_group)
-        self.remove_group_button = _button("Remove group", "Remove the selected group and "
+        self.add_group_button = push_button("Add group", "A new criteria group", self.add_group)
+        self.remove_group_button = push_button("Remove group", "Remove the selected group and "
                                            "its criteria", self.remove_group)
-        self.add_criterion_button = _button("Add criterion", "A new criterion in the selected "
+        self.add_criterion_button = push_button("Add criterion", "A new criterion in the selected "
                                             "group", self.add_criterion)
-        self.remove_criterion_button = _button("Remove criterion", "Remove the selected "
+        self.remove_criterion_button = push_button("Remove criterion", "Remove the selected "
                                                "criterion", self.remove_criterion)
         self.buttons = (self.add_group_button, self.remove_group_button,
                         self.add_criterion_button, self.remove_criterion_button)
@@ -252,11 +245,11 @@ class ComponentEditor(QWidget):
         self.eligibility = EligibilityEditor(choices)
         self.eligibility.changed.connect(self._eligibility_changed)
         self.tabs.addTab(self.eligibility, "Eligibility")
-        self.add_button = _button("Add (Ins)", "A new component after the last one",
+        self.add_button = push_button("Add (Ins)", "A new component after the last one",
                                   self.add_component)
-        self.duplicate_button = _button("Duplicate", "A copy of the selected component in "
+        self.duplicate_button = push_button("Duplicate", "A copy of the selected component in "
                                         "this version", self.duplicate_component)
-        self.delete_button = _button("Delete (Del)", "Delete the selected component",
+        self.delete_button = push_button("Delete (Del)", "Delete the selected component",
                                      self.delete_component)
         self.count_label = label("", "hint")
         self.grid_message: FieldMessage | None = None

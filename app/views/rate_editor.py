@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -51,7 +50,7 @@ from app.views.rate_editor_tree import Catalogue, ScheduleTree, load_catalogue
 from app.views.rate_editor_version import VersionPage, problem_text
 from app.views.rate_library_actions import EMPTY_LIBRARY, RateLibraryActions
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import label
+from app.views.widgets import label, push_button
 from app.views.worker import run_task
 
 RATE_EDITOR = "rate-editor"
@@ -90,14 +89,6 @@ def save_then_set_status(db: Any, actor: Any, code: str, effective: dt.date,
         raise
 
 
-def _button(text: str, tip: str, slot: Callable[[], object], name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    if name:
-        button.setObjectName(name)
-    button.clicked.connect(lambda _=False: slot())
-    return button
-
 
 class RateEditorPane(QWidget):
     #: A schedule is shown (loaded and filled in): its code.
@@ -121,12 +112,12 @@ class RateEditorPane(QWidget):
         self.filter, self.tree = self.schedule_tree.filter, self.schedule_tree.tree
         self.schedule_tree.chosen.connect(self._tree_chosen)
         self.schedule_tree.activated.connect(self._tree_activated)
-        self.new_schedule_button = _button("New Schedule…", "Start a new rate schedule",
+        self.new_schedule_button = push_button("New Schedule…", "Start a new rate schedule",
                                            self.new_schedule)
-        self.new_version_button = _button("New Version…", "Add a version, optionally copying "
+        self.new_version_button = push_button("New Version…", "Add a version, optionally copying "
                                           "the components of an existing one (Duplicate)",
                                           self.new_version)
-        self.delete_version_button = _button("Delete Version", "Delete the selected version",
+        self.delete_version_button = push_button("Delete Version", "Delete the selected version",
                                              self.delete_version)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -155,17 +146,17 @@ class RateEditorPane(QWidget):
         self.subtitle = label("", "hint", wrap=True)
         self.message = label("", "inlineOk", wrap=True)
         self.message.hide()
-        self.save_button = _button("Save", "Save the schedule and the version (Ctrl+S)",
+        self.save_button = push_button("Save", "Save the schedule and the version (Ctrl+S)",
                                    self.save, "primary")
-        self.reload_button = _button("Reload", "Read the schedule again; unsaved changes are "
+        self.reload_button = push_button("Reload", "Read the schedule again; unsaved changes are "
                                      "dropped (F5)", self.reload)
-        self.version_merge_button = _button("Version Merge…", "Renumber, move, delete or copy "
+        self.version_merge_button = push_button("Version Merge…", "Renumber, move, delete or copy "
                                             "components (Rate Version Merge)",
                                             self.open_version_merge)
-        self.schedule_merge_button = _button("Schedule Merge…", "Copy rules, bill messages and "
+        self.schedule_merge_button = push_button("Schedule Merge…", "Copy rules, bill messages and "
                                              "meter configurations from another schedule",
                                              self.open_schedule_merge)
-        self.bill_factor_button = _button("Bill Factors…", "Open the bill factor editor",
+        self.bill_factor_button = push_button("Bill Factors…", "Open the bill factor editor",
                                           self.open_bill_factors)
 
         self.schedule_page = SchedulePage(choices)

@@ -45,7 +45,7 @@ from app.services.errors import ConcurrentChange, DomainError
 from app.services.rates import RateScheduleSummary, RateValidationFailed, ScheduleForEdit
 from app.views.panes import PaneContext
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import label
+from app.views.widgets import label, push_button
 from app.views.worker import run_task
 
 MERGE_BACKGROUND = QColor("#dcebfb")
@@ -120,12 +120,8 @@ def _sequence(table: QTableWidget, row: int) -> int:
 
 
 def _button(text: str, tip: str, slot: Callable[[], object], name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
+    button = push_button(text, tip, slot, name)
     button.setAccessibleName(tip.split(" (")[0])
-    if name:
-        button.setObjectName(name)
-    button.clicked.connect(lambda _=False: slot())
     return button
 
 

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -51,7 +50,7 @@ from app.services.installation import Module
 from app.services.umbrella import TermsForm, TermsView, UmbrellaForm, UmbrellaSummary, UmbrellaView
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import FieldMessage, label
+from app.views.widgets import FieldMessage, error_label, label, push_button, say
 from app.views.worker import run_task
 
 UMBRELLA = "umbrella-agreements"
@@ -60,20 +59,6 @@ TERMS_COLUMNS = ("Terms ID", "Description", "Status", "Template SA", "Template r
 AGREEMENT_COLUMNS = ("SA ID", "Account", "SA type", "Status", "Proposal", "Start")
 
 
-def _button(text: str, tip: str, slot: Callable[[], object], name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    if name:
-        button.setObjectName(name)
-    button.clicked.connect(lambda _=False: slot())
-    return button
-
-
-def _error_label() -> QLabel:
-    error = label("", "inlineError", wrap=True)
-    error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    error.hide()
-    return error
 
 
 def _grid(columns: tuple[str, ...]) -> QTableWidget:
@@ -154,7 +139,7 @@ class UmbrellaPane(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._list_chosen)
         self.list_empty = label("", "hint", wrap=True)
-        self.new_button = _button("New Umbrella Agreement", "Start a new contract", self.new)
+        self.new_button = push_button("New Umbrella Agreement", "Start a new contract", self.new)
         side = QWidget()
         side.setMaximumWidth(330)
         column = QVBoxLayout(side)
@@ -214,11 +199,11 @@ class UmbrellaPane(QWidget):
         self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel("")
         self.status.setObjectName("sectionHeading")
-        self.complete_button = _button("Complete", "Put the contract in effect for its period",
+        self.complete_button = push_button("Complete", "Put the contract in effect for its period",
                                        lambda: self._step("complete"), "primary")
-        self.reopen_button = _button("Reopen", "Take the contract out of effect to correct it",
+        self.reopen_button = push_button("Reopen", "Take the contract out of effect to correct it",
                                      lambda: self._step("reopen"))
-        self.delete_button = _button("Delete", "Remove the pending contract and its terms",
+        self.delete_button = push_button("Delete", "Remove the pending contract and its terms",
                                      lambda: self._step("delete"))
         status_line = QHBoxLayout()
         status_line.addWidget(self.status)
@@ -233,7 +218,7 @@ class UmbrellaPane(QWidget):
         self.comments = QPlainTextEdit()
         self.comments.setAccessibleName("Comments")
         self.comments.setFixedHeight(52)
-        self.save_button = _button("Save", "Save the umbrella agreement (Ctrl+S)", self.save,
+        self.save_button = push_button("Save", "Save the umbrella agreement (Ctrl+S)", self.save,
                                    "primary")
         save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -256,7 +241,7 @@ class UmbrellaPane(QWidget):
         grid.addLayout(dates, 2, 3)
         grid.addWidget(QLabel("Comments"), 3, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.comments, 3, 1, 1, 3)
-        self.status_error = _error_label()
+        self.status_error = error_label()
         grid.addWidget(self.status_error, 4, 0, 1, 3)
         grid.addWidget(self.save_button, 4, 3, Qt.AlignmentFlag.AlignRight)
         grid.setColumnStretch(1, 1)
@@ -276,14 +261,14 @@ class UmbrellaPane(QWidget):
         self.terms.itemSelectionChanged.connect(self._terms_chosen)
         self.terms_empty = label("No terms of service yet: describe the first below and press "
                                  "Save Terms.", "hint", wrap=True)
-        self.activate_button = _button("Activate", "The terms apply while the contract is in "
+        self.activate_button = push_button("Activate", "The terms apply while the contract is in "
                                        "effect", lambda: self._terms_step("activate"))
-        self.pend_button = _button("Pend", "Set the terms back to pending (only while the "
+        self.pend_button = push_button("Pend", "Set the terms back to pending (only while the "
                                    "contract is pending)", lambda: self._terms_step("pend"))
-        self.cancel_button = _button("Cancel Terms", "Cancel the terms: every agreement is "
+        self.cancel_button = push_button("Cancel Terms", "Cancel the terms: every agreement is "
                                      "unlinked, the record is kept",
                                      lambda: self._terms_step("cancel"))
-        self.delete_terms_button = _button("Delete Terms", "Remove the terms",
+        self.delete_terms_button = push_button("Delete Terms", "Remove the terms",
                                            lambda: self._terms_step("delete"))
         steps = QHBoxLayout()
         self.terms_status = QLabel("")
@@ -292,7 +277,7 @@ class UmbrellaPane(QWidget):
         for button in (self.activate_button, self.pend_button, self.cancel_button,
                        self.delete_terms_button):
             steps.addWidget(button)
-        self.terms_error = _error_label()
+        self.terms_error = error_label()
         form = QGridLayout()
         form.setHorizontalSpacing(10)
         self.terms_description = QLineEdit()
@@ -304,9 +289,9 @@ class UmbrellaPane(QWidget):
         self.template.setMaxLength(14)
         self.overrides = QCheckBox("The template's rate replaces the agreements' own")
         self.overrides.setChecked(True)
-        self.save_terms_button = _button("Save Terms", "Save these terms of service",
+        self.save_terms_button = push_button("Save Terms", "Save these terms of service",
                                          self.save_terms, "primary")
-        self.new_terms_button = _button("New Terms", "Describe new terms of service",
+        self.new_terms_button = push_button("New Terms", "Describe new terms of service",
                                         self.new_terms)
         form.addWidget(QLabel("Description"), 0, 0)
         form.addWidget(self.terms_description, 0, 1)
@@ -343,9 +328,9 @@ class UmbrellaPane(QWidget):
         self.sa_number.setMaxLength(14)
         self.sa_number.setMaximumWidth(200)
         self.sa_number.returnPressed.connect(self.link)
-        self.link_button = _button("Link SA…", "Cover the agreement whose ID is typed",
+        self.link_button = push_button("Link SA…", "Cover the agreement whose ID is typed",
                                    self.link)
-        self.unlink_button = _button("Unlink", "Stop covering the selected agreement",
+        self.unlink_button = push_button("Unlink", "Stop covering the selected agreement",
                                      self.unlink)
         line = QHBoxLayout()
         line.addWidget(QLabel("SA ID"))
@@ -729,11 +714,7 @@ class UmbrellaPane(QWidget):
         self.terms_error.hide()
 
     def _say(self, text: str, ok: bool) -> None:
-        self.message.setObjectName("inlineOk" if ok else "inlineError")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        say(self.message, text, ok)
 
     # -------------------------------------------------------------------------- navigation
 

@@ -1,10 +1,13 @@
-"""Small shared widgets: page headings, an inline message anchored under a field."""
+"""Small shared widgets: labels, buttons, inline messages (a line in the pane, or one anchored
+under a field)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 
 def label(text: str, object_name: str = "", *, wrap: bool = False,
@@ -15,6 +18,33 @@ def label(text: str, object_name: str = "", *, wrap: bool = False,
     widget.setWordWrap(wrap)
     return widget
 
+
+
+def push_button(text: str, tip: str, slot: Callable[[], object], name: str = "") -> QPushButton:
+    """A push button with a tooltip that calls `slot()`; `name` styles it (e.g. "primary")."""
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    if name:
+        button.setObjectName(name)
+    button.clicked.connect(lambda _=False: slot())
+    return button
+
+
+def error_label() -> QLabel:
+    """An inline error line: hidden until it has something to say; its text can be copied."""
+    error = label("", "inlineError", wrap=True)
+    error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    error.hide()
+    return error
+
+
+def say(message: QLabel, text: str, ok: bool) -> None:
+    """Show `text` in the pane's message line, styled as done (`ok`) or as an error."""
+    message.setObjectName("inlineOk" if ok else "inlineError")
+    message.style().unpolish(message)
+    message.style().polish(message)
+    message.setText(text)
+    message.setVisible(bool(text))
 
 class FieldMessage(QLabel):
     """A message shown just under a field (e.g. why a search cannot run), not in a modal box.
