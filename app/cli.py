@@ -11,6 +11,7 @@
     switchboard rate import FILE… [--replace] [--database URL]
     switchboard rate export CODE [--out FILE] [--no-dependencies] [--database URL]
     switchboard search TEXT [--kind K] [--json] [--history] [--page N] [--database URL]
+    switchboard loan schedule --principal 20000 --annual-rate 6.5 --periods 60 [--json]
 
 Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
 """
@@ -103,10 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--page", type=int, default=1, metavar="N", help="page number (from 1)")
     _add_database_option(found)
 
+    from app.cli_loans import add_loan_parser
     from app.cli_quotes import add_quote_parser
     from app.cli_rates import add_rate_parser
 
     add_rate_parser(sub)
+    add_loan_parser(sub)
     add_quote_parser(sub, _add_database_option)
     return parser
 
@@ -123,6 +126,7 @@ def _search_kinds() -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from app.cli_loans import LoanCommandError
     from app.cli_quotes import QuoteCommandError
     from app.cli_rates import RateCommandError
     from app.engine.rates.errors import RateError
@@ -132,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"switchboard: {exc.message}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except (RateError, RateCommandError, QuoteCommandError) as exc:
+    except (RateError, RateCommandError, QuoteCommandError, LoanCommandError) as exc:
         print(f"switchboard: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
@@ -150,6 +154,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.cli_rates import run_rate_command
 
         return run_rate_command(args, sys.stdout)
+    if args.command == "loan":                                                  # no database
+        from app.cli_loans import run_loan_command
+
+        return run_loan_command(args, sys.stdout)
     url = resolve_database_url(args.database)
     if args.command == "rate":
         from app.cli_rates import run_rate_database_command

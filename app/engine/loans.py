@@ -481,6 +481,7 @@ def calculate(terms: LoanTerms, position: LoanPosition | None = None, *,
         assert periods is not None
         payment = payment_from_term(position.principal, rate, terms.frequency, periods)
     else:
+        payment = payment.quantize(CENT)
         term_from_payment(position.principal, rate, terms.frequency, payment)
     terms = with_changes(terms, next_period.start, rate=rate, payment=payment)
     plan = schedule(terms, position)
