@@ -10,6 +10,15 @@ from app.models.characteristics import (
 )
 from app.models.financials import Adjustment, Bill, BillSegment, Payment
 from app.models.installation import InstallationOption
+from app.models.loans import (
+    LoanAgreement,
+    LoanBillSegment,
+    LoanPaymentAmount,
+    LoanRateOverride,
+    LoanSAType,
+    LoanStartOption,
+    LoanTransaction,
+)
 from app.models.parties import CommunicationPreference, Party, PartyContact, PartyIdentifier
 from app.models.premises import LandlordAgreement, Premise, PremiseGeo
 from app.models.quotes import (
@@ -50,6 +59,13 @@ from app.models.umbrella import TermsOfService, UmbrellaAgreement
 from app.models.users import AppUser, AppUserRole
 
 __all__ = [
+    "LoanAgreement",
+    "LoanBillSegment",
+    "LoanPaymentAmount",
+    "LoanRateOverride",
+    "LoanSAType",
+    "LoanStartOption",
+    "LoanTransaction",
     "Account",
     "AccountQuoteSetting",
     "Adjustment",

@@ -252,3 +252,23 @@ class AdjustmentType(StrEnum):
     CHARGE = "CHARGE"
     WRITE_OFF = "WRITE_OFF"
     DEPOSIT = "DEPOSIT"
+    #: A loan's overpayment moved from its current balance to its principal (LN-F8).
+    LOAN_OVERPAYMENT = "LOAN_OVERPAYMENT"
+    #: An ad hoc adjustment of a loan's current balance (LN-F9).
+    LOAN_ADJUSTMENT = "LOAN_ADJUSTMENT"
+
+
+class LoanSegmentStatus(StrEnum):
+    OK = "OK"
+    ERROR = "ERROR"
+
+
+class LoanTransactionKind(StrEnum):
+    """What a loan's financial transaction is (spec/50 §2.1)."""
+
+    PRINCIPAL = "PRINCIPAL"          # activation books the loan amount to payoff
+    BILL = "BILL"                    # a bill segment: current += amount, payoff += interest
+    PAYMENT = "PAYMENT"              # current and payoff −= amount
+    OVERPAYMENT = "OVERPAYMENT"      # LN-F8: current += credit, payoff unchanged
+    ADJUSTMENT = "ADJUSTMENT"        # LN-F9: payoff only, current only, or both
+    CANCELLATION = "CANCELLATION"    # a loan canceled before its first bill: principal back
