@@ -417,4 +417,4 @@ __all__ = [
 
 
 # Features that add zones and alerts register them when imported.
-from app.services import quote_zone  # noqa: E402,F401  (the quotes zone and alerts)
+from app.services import loan_zone, quote_zone  # noqa: E402,F401  (their zones and alerts)

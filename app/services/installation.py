@@ -22,12 +22,15 @@ class Module(StrEnum):
     PREMISE_MANAGEMENT = "PREMISE_MANAGEMENT"
     #: Quotes, proposal SAs, umbrella agreements (spec/40 §0, spec/60 §B2).
     CONTRACT_MANAGEMENT = "CONTRACT_MANAGEMENT"
+    #: Loan service agreements (spec/50 §2).
+    LOANS = "LOANS"
 
 
 #: How each module is named where it is switched on or off.
 MODULE_LABELS = {
     Module.PREMISE_MANAGEMENT: "Premise Management",
     Module.CONTRACT_MANAGEMENT: "Contract Management (quotes, proposals, umbrella agreements)",
+    Module.LOANS: "Loans (loan agreements, amortization forecasts)",
 }
 
 #: Installation options with their defaults (a row in `installation_option` overrides one).

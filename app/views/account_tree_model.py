@@ -64,10 +64,10 @@ _KIND_COLOURS: dict[str, tuple[str, bool]] = {
     "METER": ("#66717f", False), "REGISTER": ("#8a6d3b", False),
     "SUBSCRIPTION": ("#2a8f85", False), "FOLDER": ("#d19a1c", True),
     "MORE": ("#8b8f96", True), "QUOTE": ("#b5462e", False), "PROPOSAL": ("#6a5acd", False),
-    "QUOTE_DETAIL": ("#b5462e", True),
+    "QUOTE_DETAIL": ("#b5462e", True), "LOAN": ("#2e7d32", False),
 }
 FOLDERS = frozenset({NodeKind.ROLES, NodeKind.CHILD_PREMISES, NodeKind.SUBSCRIPTIONS,
-                     NodeKind.QUOTES, NodeKind.PROPOSALS})
+                     NodeKind.QUOTES, NodeKind.PROPOSALS, NodeKind.LOANS})
 _icons: dict[str, QIcon] = {}
 
 
@@ -118,6 +118,9 @@ def _draw(p: QPainter, shape: str) -> None:
         p.drawText(QRectF(3, 2, 10, 12), Qt.AlignmentFlag.AlignCenter, "$")
     elif shape == "QUOTE_DETAIL":
         p.drawRoundedRect(QRectF(3, 5, 10, 6), 1.5, 1.5)
+    elif shape == "LOAN":                       # a coin with a falling balance line
+        p.drawEllipse(QRectF(1.5, 1.5, 13, 13))
+        p.drawPolyline(_poly(4.5, 5, 8, 8, 11.5, 11))
     elif shape == "PROPOSAL":                   # an agreement with a question mark
         p.drawPolygon(_poly(3, 1.5, 10, 1.5, 13, 4.5, 13, 14.5, 3, 14.5))
         p.drawText(QRectF(3, 3, 10, 11), Qt.AlignmentFlag.AlignCenter, "?")
