@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database on SQLite always, and on PostgreSQL when
 SWITCHBOARD_TEST_PG_URL names a server database (CI sets it). Service tests take `db` and run
-once per backend."""
+once per backend. Under pytest-xdist each worker uses its own PostgreSQL database beside the
+named one (`pg_test_url`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
-from app.db import Database, open_database
+from app.db import Database, open_database, parse_database_url
 from app.models import Base
 from app.models.enums import UserRole
 from app.services.context import Actor
@@ -23,6 +24,50 @@ CSR = Actor("csr1", "Casey Reed", frozenset({UserRole.CSR}))
 SUPERVISOR = Actor("sup1", "Sam Pike", frozenset({UserRole.SUPERVISOR}))
 WAREHOUSE = Actor("wh1", "Wes Hale", frozenset({UserRole.WAREHOUSE}))
 ADMIN = Actor("admin", "Ada Min", frozenset({UserRole.ADMIN}))
+
+
+def pg_test_url() -> str | None:
+    """The PostgreSQL database this test process may write to: SWITCHBOARD_TEST_PG_URL itself,
+    or, in a pytest-xdist worker (PYTEST_XDIST_WORKER, e.g. "gw0"), its own database on the same
+    server named after it (`<database>_gw0`), which `_pg_database` creates when missing. Workers
+    truncate their database between tests, so they must never share one."""
+    if not PG_URL:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return PG_URL
+    url = parse_database_url(PG_URL)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _create_worker_database(url: str) -> bool:
+    """Create the worker database `url` names unless it exists; True when it was created."""
+    target = parse_database_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                            {"name": target.database}).first():
+                return False
+            quoted = admin.dialect.identifier_preparer.quote_identifier(target.database or "")
+            conn.execute(text(f"CREATE DATABASE {quoted}"))
+            return True
+    finally:
+        admin.dispose()
+
+
+def _drop_worker_database(url: str) -> None:
+    """Best effort: a database left behind is reused by the next run (and .ci/run drops it)."""
+    target = parse_database_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        quoted = admin.dialect.identifier_preparer.quote_identifier(target.database or "")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+    except Exception as exc:  # never fail the run over clean-up
+        print(f"could not drop the test database {target.database}: {exc}")
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -55,13 +100,17 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _pg_database(_sqlite_template: Path) -> Iterator[Database]:
-    assert PG_URL
+    url = pg_test_url()
+    assert url
+    created = url != PG_URL and _create_worker_database(url)
     fresh = open_database(f"sqlite:///{_sqlite_template}")   # the same migrations, just run
     _reference_rows.update(_read_reference(fresh))
     fresh.dispose()
-    db = open_database(PG_URL)
+    db = open_database(url)
     yield db
     db.dispose()
+    if created:
+        _drop_worker_database(url)
 
 
 #: The rows migrations seed (route types, decline reasons, batch controls …), read once from

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from app.db import Database
 from app.demo.builder import Builder
+from app.demo.loans import add_demo_loans
 from app.demo.quotes import add_demo_quotes
 from app.demo.sink import PostgresSink, Sink, SqliteSink
 from app.demo.tables import CHARACTERISTIC_TYPES, REFERENCE_COLUMNS, TABLE_COLUMNS
@@ -121,6 +122,7 @@ def generate(
     finally:
         sink.close()
     add_demo_quotes(db)
+    add_demo_loans(db, as_of)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],

@@ -35,6 +35,14 @@ def money_text(value: Decimal | None, currency: str = "") -> str:
     return f"{sign}{digits} {currency}".rstrip()
 
 
+def percent_text(rate: Decimal) -> str:
+    """An annual rate as people write it: 6.000000 → "6 %", 6.500000 → "6.5 %"."""
+    text = f"{rate:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
 def quantity_text(value: Decimal | None) -> str:
     """750 -> "750"; 1234.500 -> "1,234.500" (the digits the engine gave)."""
     if value is None:

@@ -18,7 +18,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.engine.loans import LoanError, LoanPosition, calculate, validate_inputs
+from app.engine.loans import (
+    LoanError,
+    LoanPosition,
+    calculate,
+    validate_inputs,
+    with_changes,
+)
 from app.models import LoanAgreement, LoanPaymentAmount, LoanRateOverride, ServiceAgreement
 from app.models.enums import SAStatus
 from app.services.common import check_version
@@ -83,8 +89,11 @@ def calculate_renegotiation(view: LoanView, inputs: RenegotiationInputs) -> Loan
                            annual_rate=inputs.rate)
     except LoanError as exc:
         raise loan_error(exc) from None
+    changed = with_changes(terms, view.next_period.start if view.ever_billed else terms.start,
+                           rate=inputs.rate, payment=result.payment)
     return LoanCalculation(inputs, result.payment, result.periods, inputs.rate,
-                           view.next_period.start, forecast_of(result.schedule))
+                           view.next_period.start, forecast_of(result.schedule), changed,
+                           position)
 
 
 def save_renegotiation(db: Database, actor: Actor, sa_number: str,

@@ -38,6 +38,7 @@ from app.engine.loans import (
     calculate,
     savings,
     schedule,
+    with_changes,
 )
 from app.models import (
     Account,
@@ -249,6 +250,9 @@ class LoanCalculation:
     rate: Decimal
     effective: dt.date
     forecast: Forecast
+    #: The loan as it would be: for a what-if on top of the calculated plan.
+    terms: LoanTerms
+    position: LoanPosition
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -277,12 +281,14 @@ def _forecast(terms: LoanTerms, position: LoanPosition,
     return forecast_of(plan), plan
 
 
-def forecast(view: LoanView, extras: Sequence[ExtraPayment] = ()) -> WhatIf:
-    """The loan's forecast and, with ``extras``, the what-if schedule beside it. No query."""
-    plan, plan_schedule = _forecast(view.terms, view.position)
+def forecast(terms: LoanTerms, position: LoanPosition,
+             extras: Sequence[ExtraPayment] = ()) -> WhatIf:
+    """A loan's forecast and, with ``extras``, the what-if schedule beside it. No query: the
+    terms and position come from a `LoanView` or a `LoanCalculation` the pane holds."""
+    plan, plan_schedule = _forecast(terms, position)
     if not extras or plan_schedule is None:
         return WhatIf(plan, plan)
-    with_extras, extra_schedule = _forecast(view.terms, view.position, extras)
+    with_extras, extra_schedule = _forecast(terms, position, extras)
     if extra_schedule is None:
         return WhatIf(plan, with_extras)
     saved = savings(plan_schedule, extra_schedule)
@@ -321,8 +327,9 @@ def calculate_start(types: Sequence[LoanTypeChoice], form: StartLoanForm) -> Loa
         result = calculate(terms, payment=form.payment_amount, periods=form.payment_periods)
     except LoanError as exc:
         raise loan_error(exc) from None
+    terms = with_changes(terms, form.start_date, payment=result.payment)
     return LoanCalculation(form, result.payment, result.periods, option.rate, form.start_date,
-                           forecast_of(result.schedule))
+                           forecast_of(result.schedule), terms, LoanPosition(form.loan_amount))
 
 
 def require_calculated(calculation: LoanCalculation | None, inputs: object) -> None:

@@ -37,6 +37,7 @@ PANE_MODULES: tuple[str, ...] = (
     "app.views.bill_factor_editor",
     "app.views.quotes",
     "app.views.umbrella",
+    "app.views.loans",
 )
 
 #: The pane a new window opens with.

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.config import Settings, os_username
 from app.db import open_database
@@ -32,7 +32,7 @@ def _use_offscreen_without_display() -> None:
 
 #: Panes that show the current account: a screenshot loads one first (--account, or a
 #: showcase account of the database) and opens the tree this many levels deep.
-ACCOUNT_PANES = frozenset({"control-central", "account-tree"})
+ACCOUNT_PANES = frozenset({"control-central", "account-tree", "loans"})
 TREE_DEPTH = 5
 
 
@@ -80,6 +80,8 @@ def take_screenshot(pane: str, out: Path, database_url: str,
             _check_demo_rate(widget)
         if pane == "quotes":
             _open_demo_quote(widget)
+        if pane == "loans":
+            _plan_extra_payment(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -90,6 +92,17 @@ def take_screenshot(pane: str, out: Path, database_url: str,
     finally:
         db.dispose()
     return 0
+
+
+def _plan_extra_payment(widget: QWidget) -> None:
+    """Show the what-if: 100.00 extra with every payment from the next one."""
+    from app.views.loans import LoansPane
+
+    if isinstance(widget, LoansPane) and widget.view is not None:
+        tab = widget.forecast_tab
+        tab.extra_amount.setText("100.00")
+        tab.add_extra()
+        QApplication.processEvents()
 
 
 def _load_account(window: MainWindow, account: str | None) -> None:

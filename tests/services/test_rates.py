@@ -35,7 +35,7 @@ from app.services.errors import ConcurrentChange, PermissionDenied, ValidationEr
 from app.services.financials import BillSegmentForm
 from app.services.rates import RateValidationFailed
 from app.services.service_agreements import ServiceAgreementForm
-from tests.conftest import CSR, PG_URL, SUPERVISOR
+from tests.conftest import CSR, PG_URL, SUPERVISOR, pg_test_url
 from tests.services.builders import household
 
 ANALYST = Actor("rana", "Rita Analyst", frozenset({UserRole.RATE_ANALYST}))
@@ -467,7 +467,9 @@ def test_two_connections_saving_the_same_version_at_once(db: Database) -> None:
         pytest.skip("a PostgreSQL row-lock race")
     rates.load_shipped_rates(db, ANALYST)
     base, row_version = _new_version(db)
-    second = open_database(PG_URL)                    # another workstation
+    url = pg_test_url()
+    assert url
+    second = open_database(url)                       # another workstation
     barrier = threading.Barrier(2)
     outcome: dict[str, object] = {}
 
