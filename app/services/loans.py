@@ -35,8 +35,8 @@ from app.engine.loans import (
     PaymentChange,
     RateOverride,
     Schedule,
+    ScheduleRow,
     calculate,
-    savings,
     schedule,
     with_changes,
 )
@@ -70,21 +70,10 @@ HISTORY_ROWS = 500
 # ----------------------------------------------------------------------------- DTOs
 
 
-@dataclass(frozen=True)
-class ForecastRow:
-    """One row of the forecasted schedule as a pane and the PDF show it."""
-
-    number: int | None          # None for the to-date row
-    period: str                 # "10 Jan 2025 – 09 Feb 2025" or "To date"
-    start: dt.date | None
-    end: dt.date | None
-    amount: Decimal
-    extra: Decimal
-    interest: Decimal
-    principal: Decimal
-    cumulative_interest: Decimal
-    cumulative_principal: Decimal
-    balance: Decimal
+#: One row of the forecasted schedule as the pane and the PDF show it: the engine's row
+#: (``number``, ``start``, ``end``, ``amount``, ``extra``, ``interest``, ``principal``, the
+#: cumulative figures and ``balance``; number None for the to-date row).
+ForecastRow = ScheduleRow
 
 
 @dataclass(frozen=True)
@@ -259,17 +248,8 @@ class LoanCalculation:
 
 
 def forecast_of(plan: Schedule) -> Forecast:
-    rows = tuple(
-        ForecastRow(
-            r.period.number if r.period else None,
-            str(r.period) if r.period else "To date",
-            r.period.start if r.period else None,
-            r.period.end if r.period else None,
-            r.amount, r.extra, r.interest, r.principal, r.cumulative_interest,
-            r.cumulative_principal, r.balance)
-        for r in plan.rows)
-    return Forecast(rows, None, len(plan.payments), plan.future_interest, plan.total_interest,
-                    plan.total_paid, plan.last_date)
+    return Forecast(plan.rows, None, len(plan.payments), plan.future_interest,
+                    plan.total_interest, plan.total_paid, plan.last_date)
 
 
 def _forecast(terms: LoanTerms, position: LoanPosition,
@@ -281,18 +261,20 @@ def _forecast(terms: LoanTerms, position: LoanPosition,
     return forecast_of(plan), plan
 
 
-def forecast(terms: LoanTerms, position: LoanPosition,
-             extras: Sequence[ExtraPayment] = ()) -> WhatIf:
+def forecast(terms: LoanTerms, position: LoanPosition, extras: Sequence[ExtraPayment] = (),
+             plan: Forecast | None = None) -> WhatIf:
     """A loan's forecast and, with ``extras``, the what-if schedule beside it. No query: the
-    terms and position come from a `LoanView` or a `LoanCalculation` the pane holds."""
-    plan, plan_schedule = _forecast(terms, position)
-    if not extras or plan_schedule is None:
+    terms and position come from a `LoanView` or a `LoanCalculation` the pane holds, and
+    ``plan``, when given, is their forecast already made."""
+    if plan is None:
+        plan = _forecast(terms, position)[0]
+    if not extras or not plan.ok:
         return WhatIf(plan, plan)
-    with_extras, extra_schedule = _forecast(terms, position, extras)
-    if extra_schedule is None:
+    with_extras = _forecast(terms, position, extras)[0]
+    if not with_extras.ok:
         return WhatIf(plan, with_extras)
-    saved = savings(plan_schedule, extra_schedule)
-    return WhatIf(plan, with_extras, saved.interest, saved.periods)
+    return WhatIf(plan, with_extras, plan.total_interest - with_extras.total_interest,
+                  plan.payments - with_extras.payments)
 
 
 def loan_error(exc: LoanError) -> ValidationError:

@@ -21,6 +21,11 @@ from app.views.widgets import label
 
 INTEREST_COLOUR = "#e8892b"
 WHAT_IF_COLOUR = "#2e9d4a"
+#: The balance plot's lines: (name, colour, dashed); the plan's balance takes the palette's
+#: bar colour when drawn.
+LINES = (("Balance", "#4a86d4", False), ("Interest paid", INTEREST_COLOUR, False),
+         ("Balance with extra payments", WHAT_IF_COLOUR, True),
+         ("Interest paid with extra payments", INTEREST_COLOUR, True))
 
 
 def _swatch(colour: str, text: str, dashed: bool = False) -> str:
@@ -74,6 +79,7 @@ class LoanChart(QWidget):
         #: Series drawn, by name (for tests): name -> (xs, ys).
         self.series: dict[str, tuple[list[float], list[float]]] = {}
         self._style()
+        self._make_items()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.PaletteChange:
@@ -89,21 +95,36 @@ class LoanChart(QWidget):
         self._bars = bar_colour(base)
         self._dark = is_dark(base)
 
+    def _make_items(self) -> None:
+        """The four lines and two bar series, made once and refilled on every redraw (adding
+        and removing plot items costs far more than new data)."""
+        self.lines: dict[str, pg.PlotDataItem] = {}
+        for name, colour, dashed in LINES:
+            item = pg.PlotDataItem([], [], pen=pg.mkPen(
+                colour, width=2,
+                style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
+            self.balance_plot.addItem(item)
+            self.lines[name] = item
+        self.principal_bars = pg.BarGraphItem(x=[], height=[], width=0.8, pen=pg.mkPen(None))
+        self.interest_bars = pg.BarGraphItem(x=[], height=[], width=0.8, pen=pg.mkPen(None),
+                                             brush=QColor(INTEREST_COLOUR))
+        self.payment_plot.addItem(self.principal_bars)
+        self.payment_plot.addItem(self.interest_bars)
+
     def clear(self) -> None:
         self.legend.setText("")
         self.shown = None
         self.series = {}
-        self.balance_plot.clear()
-        self.payment_plot.clear()
+        for item in self.lines.values():
+            item.setData([], [])
+        self.principal_bars.setOpts(x=[], height=[], y0=0)
+        self.interest_bars.setOpts(x=[], height=[], y0=0)
 
-    def _line(self, name: str, forecast: Forecast, attr: str, colour: str,
-              dashed: bool = False) -> None:
+    def _line(self, name: str, forecast: Forecast, attr: str) -> None:
         xs = _xs(forecast)
         ys = [float(getattr(r, attr)) for r in forecast.rows]
         self.series[name] = (xs, ys)
-        pen = pg.mkPen(colour, width=2,
-                       style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-        self.balance_plot.plot(xs, ys, pen=pen, name=name)
+        self.lines[name].setData(xs, ys)
 
     def show_forecast(self, shown: WhatIf) -> None:
         """Draw ``shown``: nothing when its plan has no forecast (negative amortization)."""
@@ -112,14 +133,14 @@ class LoanChart(QWidget):
         if not shown.plan.ok:
             return
         plan_colour = self._bars.name()
-        self._line("Balance", shown.plan, "balance", plan_colour)
-        self._line("Interest paid", shown.plan, "cumulative_interest", INTEREST_COLOUR)
+        self.lines["Balance"].setPen(pg.mkPen(plan_colour, width=2))
+        self._line("Balance", shown.plan, "balance")
+        self._line("Interest paid", shown.plan, "cumulative_interest")
         extra = shown.with_extras
         drawn = shown.plan
         if extra is not shown.plan and extra.ok:
-            self._line("Balance with extra payments", extra, "balance", WHAT_IF_COLOUR, True)
-            self._line("Interest paid with extra payments", extra, "cumulative_interest",
-                       INTEREST_COLOUR, True)
+            self._line("Balance with extra payments", extra, "balance")
+            self._line("Interest paid with extra payments", extra, "cumulative_interest")
             drawn = extra
         rows = [r for r in drawn.rows if r.number is not None]
         xs = [float(r.number or 0) for r in rows]
@@ -128,13 +149,10 @@ class LoanChart(QWidget):
         self.series["Principal part"] = (xs, principal)
         self.series["Interest part"] = (xs, interest)
         width = 0.8 if len(rows) < 120 else 1.0
-        self.payment_plot.addItem(pg.BarGraphItem(
-            x=xs, height=principal, width=width, brush=self._bars, pen=pg.mkPen(None)))
-        self.payment_plot.addItem(pg.BarGraphItem(
-            x=xs, y0=principal, height=interest, width=width, brush=QColor(INTEREST_COLOUR),
-            pen=pg.mkPen(None)))
+        self.principal_bars.setOpts(x=xs, height=principal, width=width, y0=0,
+                                    brush=self._bars)
+        self.interest_bars.setOpts(x=xs, y0=principal, height=interest, width=width)
         self.legend.setText(legend_html(plan_colour, extra is not shown.plan and extra.ok))
-        # Headroom above the data for the legends, so they never cover a line or a bar.
         first = min((x for xs, _ys in self.series.values() for x in xs), default=0.0)
         last = max((x for xs, _ys in self.series.values() for x in xs), default=1.0)
         top = max((max(ys, default=0.0) for name, (_x, ys) in self.series.items()
@@ -143,4 +161,3 @@ class LoanChart(QWidget):
         self.balance_plot.setXRange(first - 0.5, last + 0.5, padding=0)
         self.balance_plot.setYRange(0, (top or 1.0) * 1.05, padding=0)
         self.payment_plot.setYRange(0, (bars or 1.0) * 1.1, padding=0)
-

@@ -452,7 +452,8 @@ class ForecastTab(QWidget):
             self.negative.setStyleSheet("")
             return
         self.negative.setStyleSheet("color: #b00020;")
-        shown = loans.forecast(terms, position, self.extras)
+        known = basis.forecast if basis is not None else view.forecast
+        shown = loans.forecast(terms, position, self.extras, known if known.ok else None)
         if not shown.plan.ok:
             self._show_negative(shown.plan.error or "")
             return
