@@ -122,7 +122,7 @@ def generate(
     finally:
         sink.close()
     add_demo_quotes(db)
-    add_demo_loans(db, as_of)
+    loans = add_demo_loans(db, as_of)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],
@@ -131,8 +131,8 @@ def generate(
         service_points=counts["service_point"],
         service_agreements=counts["service_agreement"],
         meters=counts["meter"],
-        bills=counts["bill"],
-        payments=counts["payment"],
+        bills=counts["bill"] + loans.bills,
+        payments=counts["payment"] + loans.payments,
         seconds=round(time.perf_counter() - started, 3),
         rows=sum(counts.values()),
     )

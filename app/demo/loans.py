@@ -56,7 +56,16 @@ def _accounts(db: Database, count: int) -> list[str]:
     return ordered[:count]
 
 
-def _run_to(db: Database, number: str, as_of: dt.date, plan: _Plan) -> None:
+@dataclass
+class DemoLoans:
+    """What the demo loans added: loans, and the bills and payments posted for them."""
+
+    loans: int = 0
+    bills: int = 0
+    payments: int = 0
+
+
+def _run_to(db: Database, number: str, as_of: dt.date, plan: _Plan, made: DemoLoans) -> None:
     """Bill each period on its first day up to ``as_of`` and pay each bill five days later
     (the last one only when that day has come); overpay once, halfway."""
     bills = 0
@@ -68,6 +77,7 @@ def _run_to(db: Database, number: str, as_of: dt.date, plan: _Plan) -> None:
         if not bill.ok:
             break
         bills += 1
+        made.bills += 1
         paid_on = view.next_period.start + dt.timedelta(days=5)
         if paid_on <= as_of:
             amount = bill.amount
@@ -75,6 +85,7 @@ def _run_to(db: Database, number: str, as_of: dt.date, plan: _Plan) -> None:
                 amount += D(plan.overpay)
             amount = min(amount, loans.open_loan(db, number).payoff_balance)
             loan_billing.pay_loan(db, SYSTEM, number, paid_on, amount, PaymentMethod.DIRECT_DEBIT)
+            made.payments += 1
         if plan.renegotiate_rate and bills == 4:
             current = loans.open_loan(db, number)
             inputs = loan_terms.RenegotiationInputs(D(plan.renegotiate_rate),
@@ -83,12 +94,13 @@ def _run_to(db: Database, number: str, as_of: dt.date, plan: _Plan) -> None:
             loan_terms.save_renegotiation(db, SYSTEM, number, inputs, calc, current.version)
     view = loans.open_loan(db, number)
     if view.status is SAStatus.PENDING_STOP and view.end_date and view.end_date <= as_of:
-        loan_billing.stop_loan(db, SYSTEM, number, as_of)
+        stopped = loan_billing.stop_loan(db, SYSTEM, number, as_of)
+        made.bills += stopped.status is SAStatus.STOPPED     # a final bill was posted
 
 
-def add_demo_loans(db: Database, as_of: dt.date) -> int:
-    """Loans for the first demo accounts (the showcase account first); returns how many."""
-    made = 0
+def add_demo_loans(db: Database, as_of: dt.date) -> DemoLoans:
+    """Loans for the first demo accounts (the showcase account first)."""
+    made = DemoLoans()
     month_start = as_of.replace(day=1)
     for account, plan in zip(_accounts(db, len(PLANS)), PLANS, strict=False):
         start = add_months(month_start, -plan.months_ago) + dt.timedelta(days=9)
@@ -99,11 +111,11 @@ def add_demo_loans(db: Database, as_of: dt.date) -> int:
             number = loans.start_loan(db, SYSTEM, form, calculation)
             if start <= as_of:
                 loans.activate_loan(db, SYSTEM, number)
-                _run_to(db, number, as_of, plan)
+                _run_to(db, number, as_of, plan, made)
         except DomainError:
             continue              # a demo database without the shipped loan types
-        made += 1
+        made.loans += 1
     return made
 
 
-__all__ = ["add_demo_loans"]
+__all__ = ["DemoLoans", "add_demo_loans"]

@@ -195,9 +195,15 @@ def test_sqlite_load_has_the_whole_utility(demo: tuple[Database, DemoSummary]) -
         for table in ("party", "account", "party_role"):
             assert raw.execute(f"SELECT DISTINCT version, updated_by FROM {table}").fetchall() == [
                 (1, "demo")]
-        # the real agreements are the bulk load's; the proposals its demo quotes made
+        # the real agreements are the bulk load's; the proposals its demo quotes made, the
+        # loans its demo loan officer started (through the services)
         assert raw.execute("SELECT DISTINCT version, updated_by FROM service_agreement WHERE "
-                           "is_proposal = 0").fetchall() == [(1, "demo")]
+                           "is_proposal = 0 AND id NOT IN (SELECT service_agreement_id FROM "
+                           "loan_agreement)").fetchall() == [(1, "demo")]
+        loan_statuses = {r[0] for r in raw.execute(
+            "SELECT sa.status FROM service_agreement sa JOIN loan_agreement l "
+            "ON l.service_agreement_id = sa.id")}
+        assert {"ACTIVE", "PENDING_START", "CLOSED"} <= loan_statuses
         assert one("SELECT count(*) FROM quote") >= 1
         assert one("SELECT count(*) FROM quote WHERE status = 'COMPLETE'") == 1
         assert one("SELECT count(*) FROM service_agreement WHERE is_proposal = 1") == \
