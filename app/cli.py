@@ -12,6 +12,7 @@
     switchboard rate export CODE [--out FILE] [--no-dependencies] [--database URL]
     switchboard search TEXT [--kind K] [--json] [--history] [--page N] [--database URL]
     switchboard loan schedule --principal 20000 --annual-rate 6.5 --periods 60 [--json]
+    switchboard loan run [--as-of DATE] [--database URL]
 
 Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
 """
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_rates import add_rate_parser
 
     add_rate_parser(sub)
-    add_loan_parser(sub)
+    add_loan_parser(sub, _add_database_option)
     add_quote_parser(sub, _add_database_option)
     return parser
 
@@ -154,11 +155,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.cli_rates import run_rate_command
 
         return run_rate_command(args, sys.stdout)
-    if args.command == "loan":                                                  # no database
+    if args.command == "loan" and args.loan_action == "schedule":              # no database
         from app.cli_loans import run_loan_command
 
         return run_loan_command(args, sys.stdout)
     url = resolve_database_url(args.database)
+    if args.command == "loan":
+        from app.cli_loans import run_loan_batch
+
+        return run_loan_batch(args, url, sys.stdout)
     if args.command == "rate":
         from app.cli_rates import run_rate_database_command
 

@@ -1,8 +1,10 @@
-"""``switchboard loan schedule``: an amortization forecast from the loan engine, no database.
+"""``switchboard loan …``: an amortization forecast from the loan engine (no database), and the
+loan batch.
 
     switchboard loan schedule --principal 20000 --annual-rate 6.5 --periods 60
         [--frequency monthly] [--payment A] [--extra 100] [--extra-at 12=500] [--start DATE]
         [--json]
+    switchboard loan run [--as-of DATE] [--database URL]      # the loan batch
 
 Give the number of payments or the payment amount (not both): the other is calculated as the
 Calculate button does (spec/50 LN-F2, LN-F3). ``--extra`` adds a planned payment to every
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
@@ -54,7 +57,7 @@ def _extra_at(text: str) -> ExtraPayment:
     return ExtraPayment(_amount(amount), int(number))
 
 
-def add_loan_parser(sub: Any) -> None:
+def add_loan_parser(sub: Any, add_database_option: Callable[[Any], None]) -> None:
     loan = sub.add_parser("loan", help="loan amortization forecasts (no database)")
     actions = loan.add_subparsers(dest="loan_action", required=True, metavar="ACTION")
     plan = actions.add_parser("schedule", help="print a loan's forecast schedule")
@@ -74,6 +77,27 @@ def add_loan_parser(sub: Any) -> None:
     plan.add_argument("--extra-at", type=_extra_at, action="append", default=[],
                       metavar="N=AMOUNT", help="a one-off extra payment with payment N")
     plan.add_argument("--json", action="store_true", help="print the schedule as JSON")
+    run = actions.add_parser("run", help="the loan batch: activate started loans, stop ended "
+                             "ones (database)")
+    run.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                     help="the business date (default: today)")
+    add_database_option(run)
+
+
+def run_loan_batch(args: argparse.Namespace, url: str, out: TextIO) -> int:
+    """``loan run``: SA activation and stop for loans, as the nightly batch does."""
+    from app.db import open_database
+    from app.services.context import SYSTEM
+    from app.services.loan_billing import run_loan_lifecycle
+
+    db = open_database(url)
+    try:
+        as_of = args.as_of or dt.date.today()
+        activated, stopped = run_loan_lifecycle(db, SYSTEM, as_of)
+    finally:
+        db.dispose()
+    out.write(f"Loans on {as_of:%Y-%m-%d}: {activated} activated, {stopped} stopped.\n")
+    return 0
 
 
 def run_loan_command(args: argparse.Namespace, out: TextIO) -> int:

@@ -253,6 +253,37 @@ class EarlyPayoffDialog(ActionDialog):
         return f"Loan {result.sa_number} ends {result.end_date:%d %b %Y}; Stop SA then."
 
 
+class AdjustLoanDialog(ActionDialog):
+    """An ad hoc adjustment (LN-F9, supervisors): payoff only, current only, or both."""
+
+    def __init__(self, ctx: PaneContext, parent: QWidget | None, view: LoanView) -> None:
+        super().__init__(ctx, parent, "Adjust Loan…", "Adjust",
+                         "Positive raises the balance, negative lowers it. Payoff only changes "
+                         "the principal (e.g. a waiver); current only changes what is due now.")
+        self.view = view
+        self.account_number = view.account_number
+        self.day = self.add_row("adjustment_date", "Date", date_field(today()))
+        self.effect = self.add_row("effect", "Changes", QComboBox())
+        for effect in loan_billing.AdjustmentEffect:
+            self.effect.addItem(effect.label, effect.value)
+        self.amount = self.add_row("amount", "Amount", QLineEdit())
+        self.amount.setPlaceholderText("e.g. -250.00")
+        self.reason = self.add_row("reason", "Reason", QLineEdit())
+        self.finish_layout()
+
+    def prepare(self) -> Callable[[], Any]:
+        day = parse_date(self.day.text(), "adjustment_date", "adjustment date")
+        text = self.amount.text().strip().replace(",", "")
+        return partial(loan_billing.adjust_loan, self.ctx.db, self.ctx.actor,
+                       self.view.sa_number, day,
+                       loan_billing.AdjustmentEffect(self.effect.currentData()), text,
+                       self.reason.text())
+
+    def success_message(self, result: Any) -> str:
+        return (f"Loan {result.sa_number} adjusted: current {money_text(result.current_balance)},"
+                f" payoff {money_text(result.payoff_balance)}.")
+
+
 class StopLoanDialog(ActionDialog):
     def __init__(self, ctx: PaneContext, parent: QWidget | None, view: LoanView) -> None:
         ends = f"{view.end_date:%d %b %Y}" if view.end_date else "—"
@@ -274,5 +305,5 @@ class StopLoanDialog(ActionDialog):
         return f"Loan {result.sa_number} is {result.status.label.lower()}."
 
 
-__all__ = ["BillLoanDialog", "EarlyPayoffDialog", "LoanPaymentDialog", "StartLoanDialog",
+__all__ = ["AdjustLoanDialog", "BillLoanDialog", "EarlyPayoffDialog", "LoanPaymentDialog", "StartLoanDialog",
            "StopLoanDialog"]

@@ -44,6 +44,7 @@ from app.services.installation import Module
 from app.services.loans import LoanCalculation, LoanSummary, LoanView
 from app.services.lookup import check_identifier
 from app.views.loan_dialogs import (
+    AdjustLoanDialog,
     BillLoanDialog,
     EarlyPayoffDialog,
     LoanPaymentDialog,
@@ -125,12 +126,15 @@ class LoansPane(QWidget):
                                        self.stop_dialog)
         self.cancel_button = push_button("Cancel Loan", "Cancel a loan started by mistake",
                                          self.cancel)
+        self.adjust_button = push_button("Adjust…", "An ad hoc adjustment of the current or "
+                                         "payoff balance (supervisors)", self.adjust_dialog)
         self.print_button = push_button("Print Schedule…", "The schedule on screen as a PDF "
                                         "for the customer (Ctrl+P)", self.print_dialog)
         self.export_button = push_button("Export CSV…", "The schedule's rows as CSV (Ctrl+E)",
                                          self.export_dialog)
         for button in (self.activate_button, self.bill_button, self.pay_button,
-                       self.payoff_button, self.stop_button, self.cancel_button):
+                       self.payoff_button, self.stop_button, self.cancel_button,
+                       self.adjust_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.print_button)
@@ -341,6 +345,8 @@ class LoansPane(QWidget):
         self.stop_button.setEnabled(idle and self.can_edit and status is SAStatus.PENDING_STOP)
         self.cancel_button.setEnabled(idle and self.can_edit and status in (
             SAStatus.PENDING_START, SAStatus.ACTIVE))
+        self.adjust_button.setEnabled(idle and self.can_bill and status in (
+            SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED))
         self.print_button.setEnabled(view is not None)
         self.export_button.setEnabled(view is not None)
 
@@ -430,6 +436,9 @@ class LoansPane(QWidget):
 
     def payoff_dialog(self) -> EarlyPayoffDialog | None:
         return self._dialog(EarlyPayoffDialog(self.ctx, self, self.view)) if self.view else None
+
+    def adjust_dialog(self) -> AdjustLoanDialog | None:
+        return self._dialog(AdjustLoanDialog(self.ctx, self, self.view)) if self.view else None
 
     def stop_dialog(self) -> StopLoanDialog | None:
         return self._dialog(StopLoanDialog(self.ctx, self, self.view)) if self.view else None

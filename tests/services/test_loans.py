@@ -370,3 +370,37 @@ def test_two_workstations_billing_at_once_bill_two_different_periods(db) -> None
     view = loans.open_loan(db, number)
     assert view.current_balance == D("1721.34") and view.next_period.number == 3
     assert financials.account_balance(db, home.account) == D("1721.34")
+
+
+def test_ln_f9_adjustments_payoff_only_current_only_and_both(db) -> None:  # type: ignore[no-untyped-def]
+    home = household(db)
+    number = active_loan(db, home.account)
+    loan_billing.bill_loan(db, SUPERVISOR, number, START)
+    view = loan_billing.adjust_loan(db, SUPERVISOR, number, START,
+                                    loan_billing.AdjustmentEffect.PAYOFF_ONLY, "-189.33",
+                                    "Goodwill: principal waived")
+    assert (view.current_balance, view.payoff_balance, view.principal_balance) == (
+        D("860.67"), D("9860.67"), D("9000.00"))
+    assert financials.account_balance(db, home.account) == D("860.67")
+    view = loan_billing.adjust_loan(db, SUPERVISOR, number, START,
+                                    loan_billing.AdjustmentEffect.CURRENT_ONLY, "-60.67",
+                                    "Late fee reversed")
+    assert (view.current_balance, view.principal_balance) == (D("800.00"), D("9060.67"))
+    assert financials.account_balance(db, home.account) == D("800.00")
+    with pytest.raises(ValidationError, match="principal negative"):
+        loan_billing.adjust_loan(db, SUPERVISOR, number, START,
+                                 loan_billing.AdjustmentEffect.PAYOFF_ONLY, "-9060.68", "Too much")
+    with pytest.raises(PermissionDenied):
+        loan_billing.adjust_loan(db, CSR, number, START, loan_billing.AdjustmentEffect.BOTH,
+                                 "10.00", "Fee")
+    assert view.forecast.rows[0].balance == D("9060.67")
+
+
+def test_loan_run_command_activates_and_stops(db) -> None:  # type: ignore[no-untyped-def]
+    from app.cli import main
+
+    home = household(db)
+    number = start_loan(db, home.account)
+    url = db.engine.url.render_as_string(hide_password=False)
+    assert main(["loan", "run", "--as-of", "2025-01-10", "--database", url]) == 0
+    assert loans.open_loan(db, number).status is SAStatus.ACTIVE

@@ -263,3 +263,17 @@ def test_screenshot_of_the_loans_pane_shows_the_account_loan(
     assert main(["screenshot", "loans", "--account", account, "--out", str(out),
                  "--database", db_url]) == 0
     assert QImage(str(out)).width() == 1400
+
+
+def test_a_supervisor_adjusts_the_payoff_balance(qtbot: QtBot, empty_db: Database,
+                                                 account: str) -> None:
+    active_loan(empty_db, account)
+    pane = _pane(qtbot, empty_db, account)
+    assert pane.adjust_button.isEnabled()
+    dialog = pane.adjust_dialog()
+    dialog.effect.setCurrentIndex(dialog.effect.findData("PAYOFF_ONLY"))
+    _submit(qtbot, dialog, amount="abc", reason="Waiver")
+    assert "not an amount of money" in dialog.error_text("amount")
+    _submit(qtbot, dialog, amount="-500.00", reason="Goodwill waiver")
+    assert pane.fields["principal"].text() == "$9,500.00"
+    assert pane.history_tab.item(0, 2).text() == "Payoff only: Goodwill waiver"
