@@ -29,10 +29,10 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from app.reports.formatting import money_text, percent_text
 from app.reports.quote_pdf_parts import (
-    GRID,
     MUTED,
     Letterhead,
     Styles,
+    draw_footer,
     facts_table,
     grid_style,
     notice,
@@ -88,17 +88,7 @@ class _NumberedCanvas(Canvas):
     def save(self) -> None:
         for page, state in enumerate(self._held, 1):
             self.__dict__.update(state)
-            width, _height = self._pagesize
-            self.saveState()
-            self.setStrokeColor(GRID)
-            self.setLineWidth(0.5)
-            self.line(MARGIN, MARGIN - 4 * mm, width - MARGIN, MARGIN - 4 * mm)
-            self.setFont("Helvetica", 7.5)
-            self.setFillColor(MUTED)
-            self.drawString(MARGIN, MARGIN - 8 * mm, self.footer)
-            self.drawRightString(width - MARGIN, MARGIN - 8 * mm,
-                                 f"Page {page} of {len(self._held)}")
-            self.restoreState()
+            draw_footer(self, self.footer, page, len(self._held), MARGIN, MARGIN)
             super().showPage()
         super().save()
 

@@ -53,6 +53,7 @@ from app.reports.quote_pdf_parts import (
     amount_row,
     cheapest,
     detail_facts,
+    draw_footer,
     facts_table,
     failed_segments,
     footer_text,
@@ -151,14 +152,12 @@ def _copy_key(copy: _Copy | None) -> int:
 
 def _decorate(canvas: Canvas, copy: _Copy, page: int, pages: int) -> None:
     width, height = canvas._pagesize
+    draw_footer(canvas, copy.footer, page, pages, MARGIN, BOTTOM)
     canvas.saveState()
     canvas.setStrokeColor(GRID)
     canvas.setLineWidth(0.5)
-    canvas.line(MARGIN, BOTTOM - 4 * mm, width - MARGIN, BOTTOM - 4 * mm)
     canvas.setFont("Helvetica", 7.5)
     canvas.setFillColor(MUTED)
-    canvas.drawString(MARGIN, BOTTOM - 8 * mm, copy.footer)
-    canvas.drawRightString(width - MARGIN, BOTTOM - 8 * mm, f"Page {page} of {pages}")
     if page > 1:
         canvas.drawString(MARGIN, height - TOP + 6 * mm, copy.running)
         canvas.line(MARGIN, height - TOP + 4.5 * mm, width - MARGIN, height - TOP + 4.5 * mm)

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
@@ -280,6 +281,21 @@ class Styles:
         return self.style("title", fontName="Helvetica-Bold", fontSize=self.size + 13,
                           leading=(self.size + 13) * 1.15, alignment=TA_RIGHT,
                           textColor=ACCENT)
+
+
+def draw_footer(canvas: Any, text: str, page: int, pages: int, margin: float,
+                bottom: float) -> None:
+    """The page footer: a rule under the frame, ``text`` left and "Page x of y" right."""
+    width = canvas._pagesize[0]
+    canvas.saveState()
+    canvas.setStrokeColor(GRID)
+    canvas.setLineWidth(0.5)
+    canvas.line(margin, bottom - 4 * mm, width - margin, bottom - 4 * mm)
+    canvas.setFont("Helvetica", 7.5)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(margin, bottom - 8 * mm, text)
+    canvas.drawRightString(width - margin, bottom - 8 * mm, f"Page {page} of {pages}")
+    canvas.restoreState()
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:

@@ -54,6 +54,7 @@ from app.services.loans import (
     billed,
     lock_loan,
     post_transaction,
+    require_status,
     terms_of,
     touch,
     view_in,
@@ -128,9 +129,7 @@ def bill_loan(db: Database, actor: Actor, sa_number: str, bill_date: dt.date,
                               "periods")
     with transaction(db, actor, reason="Loan billed") as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
-        if sa.status is not SAStatus.ACTIVE:
-            raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; only an "
-                                  "active loan is billed.", "status")
+        require_status(sa, (SAStatus.ACTIVE,), "only an active loan is billed.")
         terms = terms_of(session, sa, loan)
         done = billed(session, sa.id)
         first = terms.period(done.next_period)
@@ -189,9 +188,8 @@ def pay_loan(db: Database, actor: Actor, sa_number: str, payment_date: dt.date,
         raise ValidationError("A payment is an amount above zero.", "amount")
     with transaction(db, actor, reason="Loan payment") as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
-        if sa.status not in (SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED):
-            raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; it takes "
-                                  "no payments.", "amount")
+        require_status(sa, (SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED),
+                       "it takes no payments.", "amount")
         current, payoff = balances(session, sa.id)
         if value > payoff:
             raise ValidationError(
@@ -243,9 +241,8 @@ def adjust_loan(db: Database, actor: Actor, sa_number: str, adjustment_date: dt.
     why = required_text(reason, "reason", "the reason for the adjustment", 254)
     with transaction(db, actor, reason=why) as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
-        if sa.status in (SAStatus.PENDING_START, SAStatus.CANCELED, SAStatus.CLOSED):
-            raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; it cannot "
-                                  "be adjusted.", "amount")
+        require_status(sa, (SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED),
+                       "it cannot be adjusted.", "amount")
         current, payoff = balances(session, sa.id)
         cur = value if effect is not AdjustmentEffect.PAYOFF_ONLY else ZERO
         pay = value if effect is not AdjustmentEffect.CURRENT_ONLY else ZERO
@@ -284,9 +281,8 @@ def request_payoff(db: Database, actor: Actor, sa_number: str, end_date: dt.date
     with transaction(db, actor, reason="Loan early payoff requested") as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
         check_version(loan, expected_version, f"Loan {sa.number}")
-        if sa.status is not SAStatus.ACTIVE:
-            raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; only an "
-                                  "active loan can be paid off early.", "end_date")
+        require_status(sa, (SAStatus.ACTIVE,), "only an active loan can be paid off early.",
+                       "end_date")
         if end_date < sa.start_date:
             raise ValidationError(f"The end date is before the loan started "
                                   f"({sa.start_date:%d %b %Y}).", "end_date")
@@ -309,9 +305,8 @@ def stop_loan(db: Database, actor: Actor, sa_number: str, on: dt.date) -> LoanVi
 
 
 def _stop(session: Session, sa: ServiceAgreement, loan: LoanAgreement, on: dt.date) -> None:
-    if sa.status is not SAStatus.PENDING_STOP or sa.end_date is None:
-        raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; only a loan "
-                              "pending stop can be stopped.", "status")
+    require_status(sa, (SAStatus.PENDING_STOP,), "only a loan pending stop can be stopped.")
+    assert sa.end_date is not None            # pending stop always has its end date
     if on < sa.end_date:
         raise ValidationError(f"Loan {sa.number} ends {sa.end_date:%d %b %Y}; it stays "
                               "pending stop until then.", "status")

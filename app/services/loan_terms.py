@@ -41,6 +41,7 @@ from app.services.loans import (
     loan_error,
     lock_loan,
     require_calculated,
+    require_status,
     touch,
     view_in,
 )
@@ -240,9 +241,7 @@ def save_grids(db: Database, actor: Actor, sa_number: str, overrides: Sequence[R
         sa, loan = lock_loan(session, sa_number, lock=True)
         check_version(loan, expected_version, f"Loan {sa.number}")
         view = view_in(session, sa, loan)
-        if view.status not in OPEN_LOAN:
-            raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; its rows "
-                                  "cannot change.", "payments")
+        require_status(sa, OPEN_LOAN, "its rows cannot change.", "payments")
         _check_grids(view, tuple(overrides), tuple(payments))
         session.execute(delete(LoanRateOverride).where(
             LoanRateOverride.service_agreement_id == sa.id))

@@ -15,7 +15,7 @@ principal = payoff − current (unbilled principal).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -103,17 +103,10 @@ class WhatIf:
     payments_saved: int = 0
 
 
-@dataclass(frozen=True)
-class RateRow:
-    start: dt.date
-    end: dt.date | None
-    rate: Decimal
-
-
-@dataclass(frozen=True)
-class PaymentRow:
-    effective: dt.date
-    amount: Decimal
+#: A row of the Override Interest Rate grid (start, end or None, rate) and of the Payment
+#: Amount grid (effective date, amount): the engine's own records of them.
+RateRow = RateOverride
+PaymentRow = PaymentChange
 
 
 @dataclass(frozen=True)
@@ -335,6 +328,13 @@ def lock_loan(session: Session, sa_number: str, *,
     return sa, loan
 
 
+def require_status(sa: ServiceAgreement, allowed: Iterable[SAStatus], why: str,
+                   field: str = "status") -> None:
+    """Refuse unless the loan is in one of ``allowed``: "Loan 123… is closed; <why>"."""
+    if sa.status not in tuple(allowed):
+        raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; {why}", field)
+
+
 def balances(session: Session, sa_id: int) -> tuple[Decimal, Decimal]:
     """(current, payoff) of a loan."""
     current, payoff = session.execute(
@@ -430,8 +430,7 @@ def view_in(session: Session, sa: ServiceAgreement, loan: LoanAgreement) -> Loan
         sa_type.allow_rate_override, loan.loan_amount, loan.standard_rate,
         loan.original_payment_periods, current, payoff,
         terms.rate_on(next_period.start), terms.payment_on(next_period.start), next_period,
-        tuple(RateRow(o.start, o.end, o.rate) for o in terms.rate_overrides),
-        tuple(PaymentRow(p.effective, p.amount) for p in terms.payments),
+        terms.rate_overrides, terms.payments,
         _history(session, sa.id), plan, terms, position, done.billed_through, error,
         loan.version)
 
@@ -550,9 +549,8 @@ def activate_loan(db: Database, actor: Actor, sa_number: str,
     with transaction(db, actor, reason="Loan activated") as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
         check_version(loan, expected_version, f"Loan {sa.number}")
-        if sa.status is not SAStatus.PENDING_START:
-            raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; only a "
-                                  "pending-start loan can be activated.", "status")
+        require_status(sa, (SAStatus.PENDING_START,),
+                       "only a pending-start loan can be activated.")
         option = session.get(LoanStartOption, loan.start_option_code)
         assert option is not None
         sa.status = SAStatus.ACTIVE
@@ -580,9 +578,8 @@ def cancel_loan(db: Database, actor: Actor, sa_number: str,
                     "Stop it with an end date instead.", "status")
             post_transaction(session, sa, LoanTransactionKind.CANCELLATION, dt.date.today(),
                   "Loan canceled: principal reversed", ZERO, -loan.loan_amount)
-        elif sa.status is not SAStatus.PENDING_START:
-            raise ValidationError(f"Loan {sa.number} is {sa.status.label.lower()}; it cannot "
-                                  "be canceled.", "status")
+        else:
+            require_status(sa, (SAStatus.PENDING_START,), "it cannot be canceled.")
         sa.status = SAStatus.CANCELED
         touch(loan)
         session.flush()

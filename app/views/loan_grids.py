@@ -31,20 +31,24 @@ HISTORY_COLUMNS = ("Arrears date", "Type", "Description", "Current amount", "Cur
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-class RateGrid(EditableGrid):
-    def __init__(self) -> None:
-        super().__init__("Override interest rate", ("Start date", "End date", "Rate %"),
-                         "rateOverrides", hint="Rows replace the standard rate for their "
-                         "dates. End the current row, then add one.", title_above=True)
+class _RowsGrid(EditableGrid):
+    """An editable grid whose new rows are blank text cells."""
 
     def add_row(self) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        for column in range(3):
+        for column in range(self.table.columnCount()):
             self.table.setItem(row, column, QTableWidgetItem(""))
         self.table.setCurrentCell(row, 0)
         self.changed.emit()
         return row
+
+
+class RateGrid(_RowsGrid):
+    def __init__(self) -> None:
+        super().__init__("Override interest rate", ("Start date", "End date", "Rate %"),
+                         "rateOverrides", hint="Rows replace the standard rate for their "
+                         "dates. End the current row, then add one.", title_above=True)
 
     def set_rows(self, rows: tuple[RateRow, ...]) -> None:
         self.clear_rows()
@@ -71,19 +75,10 @@ class RateGrid(EditableGrid):
         return rows
 
 
-class PaymentGrid(EditableGrid):
+class PaymentGrid(_RowsGrid):
     def __init__(self) -> None:
         super().__init__("Payment amount", ("Effective date", "Amount"), "paymentAmounts",
                          hint="Each row is the payment from its date on.", title_above=True)
-
-    def add_row(self) -> int:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        for column in range(2):
-            self.table.setItem(row, column, QTableWidgetItem(""))
-        self.table.setCurrentCell(row, 0)
-        self.changed.emit()
-        return row
 
     def set_rows(self, rows: tuple[PaymentRow, ...]) -> None:
         self.clear_rows()
