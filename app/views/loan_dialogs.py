@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 
 from app.models.enums import PaymentMethod
 from app.reports.formatting import money_text, percent_text
@@ -23,7 +23,7 @@ from app.services.loans import LoanCalculation, LoanTypeChoice, LoanView, StartL
 from app.views.loan_inputs import parse_amount, parse_periods
 from app.views.panes import PaneContext
 from app.views.tree_dialogs import ActionDialog, date_field, parse_date
-from app.views.widgets import label
+from app.views.widgets import label, push_button
 
 
 def _plain(amount: Any) -> str:
@@ -59,10 +59,9 @@ class StartLoanDialog(ActionDialog):
         self.payment.setPlaceholderText("blank: calculated from the number of payments")
         self.rate = self.add_fixed("Interest rate", "")
         self.frequency = self.add_fixed("Frequency", "")
-        self.calculate_button = QPushButton("Calculate")
-        self.calculate_button.setToolTip("Fill the blank field and forecast the loan (Ctrl+K)")
+        self.calculate_button = push_button(
+            "Calculate", "Fill the blank field and forecast the loan (Ctrl+K)", self.calculate)
         self.calculate_button.setShortcut("Ctrl+K")
-        self.calculate_button.clicked.connect(lambda _=False: self.calculate())
         self.body.addWidget(self.calculate_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.result = label("", "calcResult", wrap=True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

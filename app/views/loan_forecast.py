@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -43,7 +42,7 @@ from app.services.loan_terms import RenegotiationInputs, calculate_renegotiation
 from app.services.loans import Forecast, ForecastRow, LoanCalculation, LoanView, WhatIf
 from app.views.loan_chart import LoanChart
 from app.views.loan_inputs import parse_amount, parse_periods, parse_rate
-from app.views.widgets import label
+from app.views.widgets import label, push_button
 
 COLUMNS = ("#", "Loan period", "Amount", "Extra", "Interest", "Principal", "Cum. interest",
            "Cum. principal", "Balance")
@@ -149,18 +148,14 @@ class ForecastTab(QWidget):
         self.inputs["payment"].setPlaceholderText("blank: calculated")
         self.frequency = label("", "hint")
         grid.addWidget(self.frequency, 0, 8)
-        self.calculate_button = QPushButton("Calculate")
-        self.calculate_button.setToolTip("Fill the blank one of Payments and Payment for these "
-                                         "terms (Ctrl+K)")
+        self.calculate_button = push_button(
+            "Calculate", "Fill the blank one of Payments and Payment for these terms (Ctrl+K)",
+            self.calculate)
         self.calculate_button.setShortcut("Ctrl+K")
-        self.calculate_button.clicked.connect(lambda _=False: self.calculate())
-        self.save_button = QPushButton("Save")
-        self.save_button.setObjectName("primary")
-        self.save_button.setToolTip("Keep the calculated terms from the next loan period")
-        self.save_button.clicked.connect(lambda _=False: self.save())
-        self.revert_button = QPushButton("Revert")
-        self.revert_button.setToolTip("Back to the loan's saved terms")
-        self.revert_button.clicked.connect(lambda _=False: self.revert())
+        self.save_button = push_button(
+            "Save", "Keep the calculated terms from the next loan period", self.save, "primary")
+        self.revert_button = push_button("Revert", "Back to the loan's saved terms",
+                                         self.revert)
         buttons = QHBoxLayout()
         for button in (self.calculate_button, self.save_button, self.revert_button):
             buttons.addWidget(button)
@@ -186,13 +181,11 @@ class ForecastTab(QWidget):
         self.extra_from.setAccessibleName("With payment number")
         self.extra_recurring = QCheckBox("and every payment after it")
         self.extra_recurring.setChecked(True)
-        self.add_extra_button = QPushButton("Add")
-        self.add_extra_button.setToolTip("Add this extra payment to the what-if (Enter)")
-        self.add_extra_button.clicked.connect(lambda _=False: self.add_extra())
-        self.remove_extra_button = QPushButton("Remove")
-        self.remove_extra_button.setToolTip("Remove the selected extra payment (the last "
-                                            "when none is selected)")
-        self.remove_extra_button.clicked.connect(lambda _=False: self.remove_extra())
+        self.add_extra_button = push_button(
+            "Add", "Add this extra payment to the what-if (Enter)", self.add_extra)
+        self.remove_extra_button = push_button(
+            "Remove", "Remove the selected extra payment (the last when none is selected)",
+            self.remove_extra)
         self.extra_list = QListWidget()
         self.extra_list.setAccessibleName("Planned extra payments")
         self.extra_list.setFlow(QListWidget.Flow.LeftToRight)

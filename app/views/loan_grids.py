@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,7 +23,7 @@ from app.services.loans import LoanView, PaymentRow, RateRow
 from app.views.editable_grid import EditableGrid
 from app.views.loan_inputs import parse_amount, parse_rate
 from app.views.tree_dialogs import parse_date
-from app.views.widgets import label
+from app.views.widgets import label, push_button
 
 HISTORY_COLUMNS = ("Arrears date", "Type", "Description", "Current amount", "Current balance",
                    "Payoff amount", "Payoff balance")
@@ -113,12 +112,10 @@ class RatesPaymentsTab(QWidget):
         super().__init__()
         self.rates = RateGrid()
         self.payments = PaymentGrid()
-        self.save_button = QPushButton("Save Rows")
-        self.save_button.setObjectName("primary")
-        self.save_button.setToolTip("Save both grids; the changes take effect on their dates")
-        self.save_button.clicked.connect(lambda _=False: self.save())
-        self.revert_button = QPushButton("Revert")
-        self.revert_button.clicked.connect(lambda _=False: self.revert())
+        self.save_button = push_button(
+            "Save Rows", "Save both grids; the changes take effect on their dates", self.save,
+            "primary")
+        self.revert_button = push_button("Revert", "Back to the saved rows", self.revert)
         self.note = label("", "hint", wrap=True)
         self.view: LoanView | None = None
         grids = QHBoxLayout()
