@@ -277,3 +277,16 @@ def test_a_supervisor_adjusts_the_payoff_balance(qtbot: QtBot, empty_db: Databas
     _submit(qtbot, dialog, amount="-500.00", reason="Goodwill waiver")
     assert pane.fields["principal"].text() == "$9,500.00"
     assert pane.history_tab.item(0, 2).text() == "Payoff only: Goodwill waiver"
+
+
+def test_ln_t16_t17_locked_fields_in_the_pane(qtbot: QtBot, empty_db: Database,
+                                             account: str) -> None:
+    active_loan(empty_db, account, sa_type="LN-CONSERVE", option="CONSERVE-INSUL",
+                amount="4500.00", periods=36)
+    pane = _pane(qtbot, empty_db, account)
+    tab, grids = pane.forecast_tab, pane.grids_tab
+    assert not tab.inputs["loan_amount"].isEnabled()            # LN-T16: active
+    assert not tab.inputs["rate"].isEnabled()                   # LN-T17: no override
+    assert tab.inputs["payment"].isEnabled()
+    assert not grids.rates.add_button.isEnabled() and grids.payments.add_button.isEnabled()
+    assert "keep their standard rate (4.5 %)" in grids.note.text()
