@@ -96,7 +96,7 @@ class NegativeAmortization(LoanError):
                  period: LoanPeriod | None = None) -> None:
         when = f" in the period starting {period.start:%d %b %Y}" if period else ""
         super().__init__(
-            f"Forecast cannot be calculated: the payment {payment:,.2f} does not cover the "
+            f"The payment {payment:,.2f} does not cover the "
             f"interest {interest:,.2f}{when} (negative amortization). Raise the payment above "
             f"{interest:,.2f} or shorten the term.", "payment")
         self.payment = payment

@@ -63,6 +63,8 @@ ZERO = Decimal("0.00")
 LOAN_OFFICERS = (UserRole.CSR, UserRole.SUPERVISOR)
 #: Agreement statuses in which a loan still has a future.
 OPEN_LOAN = (SAStatus.PENDING_START, SAStatus.ACTIVE, SAStatus.PENDING_STOP)
+#: How the forecast says it has no schedule (P-LN1 §5, LN-F7).
+FORECAST_REFUSED = "Forecast cannot be calculated: "
 #: Rows of the history grid a view carries (newest first).
 HISTORY_ROWS = 500
 
@@ -249,6 +251,8 @@ def _forecast(terms: LoanTerms, position: LoanPosition,
               extras: Sequence[ExtraPayment] = ()) -> tuple[Forecast, Schedule | None]:
     try:
         plan = schedule(terms, position, extras)
+    except NegativeAmortization as exc:
+        return Forecast(error=FORECAST_REFUSED + exc.message[0].lower() + exc.message[1:]), None
     except LoanError as exc:
         return Forecast(error=exc.message), None
     return forecast_of(plan), plan

@@ -191,6 +191,7 @@ class ForecastTab(QWidget):
         self.extra_list.setFlow(QListWidget.Flow.LeftToRight)
         self.extra_list.setFixedHeight(30)
         self.extra_list.setSpacing(2)
+        self.extra_list.hide()
         self.extra_error = label("", "inlineError", wrap=True)
         self.extra_error.hide()
         for widget in (QLabel("Extra"), self.extra_amount, QLabel("with payment #"),
@@ -340,9 +341,9 @@ class ForecastTab(QWidget):
             if not self._is_saved_terms(inputs):
                 self.proposed = calculate_renegotiation(self.view, inputs)
         except DomainError as exc:
-            negative = "negative amortization" in exc.message
-            if negative:
-                self._show_negative(exc.message)
+            if "negative amortization" in exc.message:
+                self._show_negative(loans.FORECAST_REFUSED + exc.message[0].lower()
+                                    + exc.message[1:])
                 self._enable()
                 return
             if (exc.field or "") in self.errors:
@@ -394,6 +395,7 @@ class ForecastTab(QWidget):
         assert amount is not None
         extra = ExtraPayment(amount, self.extra_from.value(), self.extra_recurring.isChecked())
         self.extras.append(extra)
+        self.extra_list.show()
         self.extra_list.addItem(
             f"{money_text(amount)} with payment {extra.first}"
             + (" and every payment after" if extra.recurring else " only"))
@@ -407,11 +409,13 @@ class ForecastTab(QWidget):
         if row >= 0:
             self.extra_list.takeItem(row)
             del self.extras[row]
+            self.extra_list.setVisible(bool(self.extras))
             self._redraw()
 
     def set_extras(self, extras: Sequence[ExtraPayment]) -> None:
         self.extras = []
         self.extra_list.clear()
+        self.extra_list.hide()
         for extra in extras:
             self.extra_amount.setText(f"{extra.amount:.2f}")
             self.extra_from.setValue(extra.first)
