@@ -96,12 +96,13 @@ class _NumberedCanvas(Canvas):
 def _facts(view: LoanView, shown: WhatIf, proposed: bool) -> list[tuple[str, str]]:
     plan = shown.plan
     level = next((r.amount for r in plan.rows[1:2]), None)
+    rate = next((r.rate for r in plan.rows[1:2] if r.rate is not None), view.rate)
     facts = [
         ("Customer", view.customer_name), ("Account", view.account_number),
         ("Loan", f"{view.sa_type} {view.sa_number} ({view.start_option})"),
         ("Status", view.status.label), ("Started", f"{view.start_date:%d %b %Y}"),
         (view.total_amount_label, money_text(view.loan_amount, view.currency)),
-        ("Interest rate", percent_text(view.rate) + " a year"),
+        ("Interest rate", percent_text(rate) + " a year"),
         ("Frequency", view.frequency.label),
         (view.recurring_charge_label,
          money_text(level, view.currency) if level is not None else "—"),
@@ -110,7 +111,7 @@ def _facts(view: LoanView, shown: WhatIf, proposed: bool) -> list[tuple[str, str
          if plan.rows else "—"),
         ("Interest still to pay", money_text(plan.future_interest, view.currency)),
         ("Total interest over the loan", money_text(plan.total_interest, view.currency)),
-        ("Last payment", f"{plan.last_date:%d %b %Y}" if plan.last_date else "—"),
+        ("Paid off by", f"{plan.last_date:%d %b %Y}" if plan.last_date else "—"),
     ]
     if proposed:
         facts.insert(4, ("Terms", "Proposed: calculated, not saved yet"))
