@@ -93,11 +93,14 @@ def run_loan_batch(args: argparse.Namespace, url: str, out: TextIO) -> int:
     db = open_database(url)
     try:
         as_of = args.as_of or dt.date.today()
-        activated, stopped = run_loan_lifecycle(db, SYSTEM, as_of)
+        result = run_loan_lifecycle(db, SYSTEM, as_of)
     finally:
         db.dispose()
-    out.write(f"Loans on {as_of:%Y-%m-%d}: {activated} activated, {stopped} stopped.\n")
-    return 0
+    out.write(f"Loans on {as_of:%Y-%m-%d}: {result.activated} activated, {result.stopped} "
+              f"stopped, {len(result.failed)} could not move.\n")
+    for number, why in result.failed:
+        out.write(f"  loan {number}: {why}\n")
+    return 1 if result.failed else 0
 
 
 def run_loan_command(args: argparse.Namespace, out: TextIO) -> int:

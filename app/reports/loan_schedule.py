@@ -101,7 +101,9 @@ def _facts(view: LoanView, shown: WhatIf, proposed: bool) -> list[tuple[str, str
         ("Customer", view.customer_name), ("Account", view.account_number),
         ("Loan", f"{view.sa_type} {view.sa_number} ({view.start_option})"),
         ("Status", view.status.label), ("Started", f"{view.start_date:%d %b %Y}"),
-        (view.total_amount_label, money_text(view.loan_amount, view.currency)),
+        (view.total_amount_label, money_text(
+            plan.rows[0].cumulative_principal + plan.rows[0].balance if plan.rows
+            else view.loan_amount, view.currency)),
         ("Interest rate", percent_text(rate) + " a year"),
         ("Frequency", view.frequency.label),
         (view.recurring_charge_label,

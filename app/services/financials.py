@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 
 from app.db import Database
 from app.engine.identifiers import from_sequence, to_sequence
-from app.models import Account, Adjustment, Bill, BillSegment, Payment, ServiceAgreement
+from app.models import (
+    Account,
+    Adjustment,
+    Bill,
+    BillSegment,
+    LoanAgreement,
+    Payment,
+    ServiceAgreement,
+)
 from app.models.enums import AdjustmentType, BillStatus, PaymentMethod, UserRole
 from app.services.common import check_period, get_by_number, required_text
 from app.services.context import Actor, read_only, transaction
@@ -97,6 +105,9 @@ def post_bill(
                 raise ValidationError(
                     f"Agreement {sa.number} belongs to another account.", "segments"
                 )
+            if session.get(LoanAgreement, sa.id) is not None:   # its own balances (LN-F6)
+                raise ValidationError(
+                    f"Agreement {sa.number} is a loan: bill it on the Loans pane.", "segments")
             if sa.is_proposal:  # spec/40 §1.7: a proposal is never billed, has no FTs
                 raise ValidationError(
                     f"Agreement {sa.number} is a proposal: it is priced in quotes, never "

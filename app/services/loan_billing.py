@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -44,8 +44,8 @@ from app.models.enums import (
     UserRole,
 )
 from app.services.common import check_version, required_text
-from app.services.context import Actor, transaction
-from app.services.errors import ValidationError
+from app.services.context import Actor, today, transaction
+from app.services.errors import DomainError, ValidationError
 from app.services.financials import BILLERS, CASHIERS, money
 from app.services.loans import (
     ZERO,
@@ -112,13 +112,33 @@ def _bill_account(session: Session, sa: ServiceAgreement, bill_date: dt.date,
 
 
 def _clear_errors(session: Session, sa_id: int) -> None:
-    session.execute(delete(LoanBillSegment).where(
-        LoanBillSegment.service_agreement_id == sa_id,
-        LoanBillSegment.status == LoanSegmentStatus.ERROR))
+    for row in session.scalars(select(LoanBillSegment).where(
+            LoanBillSegment.service_agreement_id == sa_id,
+            LoanBillSegment.status == LoanSegmentStatus.ERROR)):
+        session.delete(row)                       # through the ORM: the audit sees it
+    session.flush()
+
+
+def _not_after_today(day: dt.date, what: str, field: str) -> None:
+    if day > today():
+        raise ValidationError(f"The {what} {day:%d %b %Y} is in the future; it can be today "
+                              f"({today():%d %b %Y}) at the latest.", field)
+
+
+def _billable(sa: ServiceAgreement, first: LoanPeriod) -> None:
+    """An active loan is billed; so is one paid off early, for the periods that start on or
+    before its end date (the final bill then adds only the last part-period's interest)."""
+    if sa.status is SAStatus.PENDING_STOP and sa.end_date is not None \
+            and first.start <= sa.end_date:
+        return
+    if sa.status is SAStatus.PENDING_STOP:
+        raise ValidationError(f"Loan {sa.number} ends {sa.end_date:%d %b %Y}: every period "
+                              "up to then is billed. Stop SA bills what is left.", "status")
+    require_status(sa, (SAStatus.ACTIVE,), "only an active loan is billed.")
 
 
 def bill_loan(db: Database, actor: Actor, sa_number: str, bill_date: dt.date,
-              periods: int = 1) -> LoanBillResult:
+              periods: int = 1, expected_version: int | None = None) -> LoanBillResult:
     """Bill the loan's next ``periods`` periods (billed in advance, from the first one's
     start). Interest r2(P × i × k) on the unbilled principal P when billed; the amount is the
     payment × k, or P + interest in the closing period, which moves the loan to pending stop.
@@ -127,12 +147,17 @@ def bill_loan(db: Database, actor: Actor, sa_number: str, bill_date: dt.date,
     if not 1 <= periods <= MAX_PERIODS_PER_BILL:
         raise ValidationError(f"A bill covers 1 to {MAX_PERIODS_PER_BILL} loan periods.",
                               "periods")
+    _not_after_today(bill_date, "bill date", "bill_date")
     with transaction(db, actor, reason="Loan billed") as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
-        require_status(sa, (SAStatus.ACTIVE,), "only an active loan is billed.")
+        check_version(loan, expected_version, f"Loan {sa.number}")
         terms = terms_of(session, sa, loan)
         done = billed(session, sa.id)
         first = terms.period(done.next_period)
+        _billable(sa, first)
+        if sa.status is SAStatus.PENDING_STOP and sa.end_date is not None:
+            while periods > 1 and terms.period(first.number + periods - 1).start > sa.end_date:
+                periods -= 1                      # nothing after the end date is billed
         last = terms.period(done.next_period + periods - 1)
         if bill_date < first.start:
             raise ValidationError(
@@ -154,6 +179,12 @@ def bill_loan(db: Database, actor: Actor, sa_number: str, bill_date: dt.date,
             session.flush()
             return LoanBillResult(False, first, periods, ZERO, ZERO, ZERO, False, exc.message,
                                   view_in(session, sa, loan))
+        while charge.closing and periods > 1:     # the loan ends sooner: bill only its periods
+            shorter = bill_charge(terms, principal, first, periods - 1)
+            if not shorter.closing:
+                break
+            periods, charge = periods - 1, shorter
+        last = terms.period(first.number + periods - 1)
         end = last.end
         segment_id = _bill_account(session, sa, bill_date, first.start, end, periods,
                                    charge.amount)
@@ -195,6 +226,13 @@ def pay_loan(db: Database, actor: Actor, sa_number: str, payment_date: dt.date,
             raise ValidationError(
                 f"The payment {value:,.2f} is more than the payoff balance {payoff:,.2f}, "
                 "which settles the loan. Take at most that.", "amount")
+        through = billed(session, sa.id).billed_through
+        if value == payoff and sa.status is SAStatus.ACTIVE and (
+                through is None or payment_date > through):
+            since = f"since {through:%d %b %Y}" if through else "since the loan started"
+            raise ValidationError(
+                f"{value:,.2f} pays the loan off, but interest has accrued {since}. Use Early "
+                "Payoff: its final bill adds that interest; then take the payment.", "amount")
         payment = Payment(account_id=sa.account_id, payment_date=payment_date, amount=value,
                           method=method)
         session.add(payment)
@@ -231,7 +269,8 @@ def _close_if_settled(sa: ServiceAgreement, current: Decimal, payoff: Decimal) -
 
 
 def adjust_loan(db: Database, actor: Actor, sa_number: str, adjustment_date: dt.date,
-                effect: AdjustmentEffect, amount: Decimal | str, reason: str) -> LoanView:
+                effect: AdjustmentEffect, amount: Decimal | str, reason: str,
+                expected_version: int | None = None) -> LoanView:
     """An ad hoc adjustment (LN-F9): payoff only (e.g. waive principal), current only, or
     both. Positive raises the balance, negative lowers it."""
     actor.require("adjust loans", UserRole.SUPERVISOR)
@@ -241,8 +280,13 @@ def adjust_loan(db: Database, actor: Actor, sa_number: str, adjustment_date: dt.
     why = required_text(reason, "reason", "the reason for the adjustment", 254)
     with transaction(db, actor, reason=why) as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
+        check_version(loan, expected_version, f"Loan {sa.number}")
         require_status(sa, (SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED),
                        "it cannot be adjusted.", "amount")
+        if sa.status is SAStatus.STOPPED and effect is not AdjustmentEffect.BOTH:
+            raise ValidationError(
+                f"Loan {sa.number} is stopped: nothing is billed any more, so an adjustment "
+                "must change current and payoff together.", "effect")
         current, payoff = balances(session, sa.id)
         cur = value if effect is not AdjustmentEffect.PAYOFF_ONLY else ZERO
         pay = value if effect is not AdjustmentEffect.CURRENT_ONLY else ZERO
@@ -286,6 +330,11 @@ def request_payoff(db: Database, actor: Actor, sa_number: str, end_date: dt.date
         if end_date < sa.start_date:
             raise ValidationError(f"The end date is before the loan started "
                                   f"({sa.start_date:%d %b %Y}).", "end_date")
+        last = view_in(session, sa, loan).forecast.last_date
+        if last is not None and end_date > last:
+            raise ValidationError(
+                f"Loan {sa.number} is repaid by {last:%d %b %Y} on its schedule; an early "
+                "payoff ends it on or before that day.", "end_date")
         sa.status = SAStatus.PENDING_STOP
         sa.end_date = end_date
         touch(loan)
@@ -298,6 +347,7 @@ def stop_loan(db: Database, actor: Actor, sa_number: str, on: dt.date) -> LoanVi
     (an early payoff), its final bill charges it plus the accrued interest; a loan with
     nothing left is closed at once."""
     actor.require("stop loans", UserRole.CSR, UserRole.SUPERVISOR)
+    _not_after_today(on, "stop date", "status")
     with transaction(db, actor, reason="Loan stopped") as session:
         sa, loan = lock_loan(session, sa_number, lock=True)
         _stop(session, sa, loan, on)
@@ -338,10 +388,18 @@ def _stop(session: Session, sa: ServiceAgreement, loan: LoanAgreement, on: dt.da
     session.flush()
 
 
-def run_loan_lifecycle(db: Database, actor: Actor, as_of: dt.date) -> tuple[int, int]:
+@dataclass(frozen=True)
+class LoanBatchResult:
+    activated: int
+    stopped: int
+    #: (loan, why) for each loan the batch could not move; the others moved regardless.
+    failed: tuple[tuple[str, str], ...] = ()
+
+
+def run_loan_lifecycle(db: Database, actor: Actor, as_of: dt.date) -> LoanBatchResult:
     """The background step (SA activation and stop batches): activate pending-start loans
-    that have started and stop pending-stop loans whose end date has come. Returns
-    (activated, stopped)."""
+    that have started and stop pending-stop loans whose end date has come. Each loan is its
+    own transaction: one that cannot move is reported and the others go on."""
     from app.services.loans import activate_loan
 
     actor.require("run the loan batch", UserRole.SUPERVISOR)
@@ -355,11 +413,15 @@ def run_loan_lifecycle(db: Database, actor: Actor, as_of: dt.date) -> tuple[int,
                       & (ServiceAgreement.end_date <= as_of)))
             .order_by(ServiceAgreement.id)).all()
     activated = stopped = 0
+    failed: list[tuple[str, str]] = []
     for number, status in rows:
-        if status is SAStatus.PENDING_START:
-            activate_loan(db, actor, number)
-            activated += 1
-        else:
-            stop_loan(db, actor, number, as_of)
-            stopped += 1
-    return activated, stopped
+        try:
+            if status is SAStatus.PENDING_START:
+                activate_loan(db, actor, number)
+                activated += 1
+            else:
+                stop_loan(db, actor, number, as_of)
+                stopped += 1
+        except DomainError as exc:
+            failed.append((number, exc.message))
+    return LoanBatchResult(activated, stopped, tuple(failed))

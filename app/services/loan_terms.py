@@ -14,18 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.engine.loans import (
     LoanError,
     LoanPosition,
+    LoanTerms,
     calculate,
     validate_inputs,
     with_changes,
 )
-from app.models import LoanAgreement, LoanPaymentAmount, LoanRateOverride, ServiceAgreement
+from app.models import LoanPaymentAmount, LoanRateOverride
 from app.models.enums import SAStatus
 from app.services.common import check_version
 from app.services.context import Actor, transaction
@@ -58,7 +59,13 @@ class RenegotiationInputs:
     loan_amount: Decimal | None = None
 
 
+#: Rates are stored with six decimal places (spec/50 §0.1).
+RATE_PLACES = Decimal("0.000001")
+
+
 def _check_allowed(view: LoanView, inputs: RenegotiationInputs) -> None:
+    if inputs.rate != inputs.rate.quantize(RATE_PLACES):
+        raise ValidationError("A rate has at most six decimal places, e.g. 6.125.", "rate")
     if view.status not in OPEN_LOAN or view.status is SAStatus.PENDING_STOP:
         raise ValidationError(f"Loan {view.sa_number} is {view.status.label.lower()}; its "
                               "payments cannot be renegotiated.", "status")
@@ -111,59 +118,49 @@ def save_renegotiation(db: Database, actor: Actor, sa_number: str,
         check_version(loan, expected_version, f"Loan {sa.number}")
         view = view_in(session, sa, loan)
         result = calculate_renegotiation(view, inputs)      # the same numbers, re-checked
-        if not view.ever_billed:
-            _update_in_place(session, sa, loan, inputs, result)
-        else:
-            _change_from(session, sa, view, result)
+        if not view.ever_billed:                       # in place: the start rows (LN-T14)
+            if inputs.loan_amount is not None and sa.status is SAStatus.PENDING_START:
+                loan.loan_amount = inputs.loan_amount
+            loan.original_payment_periods = result.periods
+        write_terms(session, sa.id, result.terms)      # exactly what Calculate showed
         touch(loan)
         session.flush()
         session.expire_all()
         return view_in(session, sa, loan)
 
 
-def _update_in_place(session: Session, sa: ServiceAgreement, loan: LoanAgreement,
-                     inputs: RenegotiationInputs, result: LoanCalculation) -> None:
-    if inputs.loan_amount is not None and sa.status is SAStatus.PENDING_START:
-        loan.loan_amount = inputs.loan_amount
-    loan.original_payment_periods = result.periods
-    session.execute(delete(LoanPaymentAmount).where(
-        LoanPaymentAmount.service_agreement_id == sa.id,
-        LoanPaymentAmount.effective_date != sa.start_date))
-    row = session.scalar(select(LoanPaymentAmount).where(
-        LoanPaymentAmount.service_agreement_id == sa.id))
-    if row is None:
-        session.add(LoanPaymentAmount(service_agreement_id=sa.id,
-                                      effective_date=sa.start_date, amount=result.payment))
-    else:
-        row.amount = result.payment
-    session.execute(delete(LoanRateOverride).where(
-        LoanRateOverride.service_agreement_id == sa.id))
-    if result.rate != loan.standard_rate:
-        session.add(LoanRateOverride(service_agreement_id=sa.id, start_date=sa.start_date,
-                                     end_date=None, rate=result.rate))
-
-
-def _change_from(session: Session, sa: ServiceAgreement, view: LoanView,
-                 result: LoanCalculation) -> None:
-    effective = view.next_period.start
-    if result.rate != view.rate:
-        session.execute(delete(LoanRateOverride).where(
-            LoanRateOverride.service_agreement_id == sa.id,
-            LoanRateOverride.start_date >= effective))
-        for row in session.scalars(select(LoanRateOverride).where(
-                LoanRateOverride.service_agreement_id == sa.id)):
-            if row.end_date is None or row.end_date >= effective:
-                row.end_date = effective - dt.timedelta(days=1)
-        session.flush()
-        session.add(LoanRateOverride(service_agreement_id=sa.id, start_date=effective,
-                                     end_date=None, rate=result.rate))
-    if result.payment != view.next_payment:
-        session.execute(delete(LoanPaymentAmount).where(
-            LoanPaymentAmount.service_agreement_id == sa.id,
-            LoanPaymentAmount.effective_date >= effective))
-        session.flush()
-        session.add(LoanPaymentAmount(service_agreement_id=sa.id, effective_date=effective,
-                                      amount=result.payment))
+def write_terms(session: Session, sa_id: int, terms: LoanTerms) -> None:
+    """Make the loan's rate override and payment amount rows those of ``terms``: rows that
+    go are deleted, changed ones updated, new ones added (each through the ORM, so the audit
+    trail has every change)."""
+    rates = {r.start_date: r for r in session.scalars(select(LoanRateOverride).where(
+        LoanRateOverride.service_agreement_id == sa_id))}
+    wanted_rates = {o.start: o for o in terms.rate_overrides}
+    payments = {p.effective_date: p for p in session.scalars(select(LoanPaymentAmount).where(
+        LoanPaymentAmount.service_agreement_id == sa_id))}
+    wanted_payments = {p.effective: p for p in terms.payments}
+    for start, row in rates.items():
+        if start not in wanted_rates:
+            session.delete(row)
+    for day, pay in payments.items():
+        if day not in wanted_payments:
+            session.delete(pay)
+    session.flush()
+    for start, o in wanted_rates.items():
+        old_rate = rates.get(start)
+        if old_rate is None:
+            session.add(LoanRateOverride(service_agreement_id=sa_id, start_date=start,
+                                         end_date=o.end, rate=o.rate))
+        elif (old_rate.end_date, old_rate.rate) != (o.end, o.rate):
+            old_rate.end_date, old_rate.rate = o.end, o.rate
+    for day, p in wanted_payments.items():
+        old_pay = payments.get(day)
+        if old_pay is None:
+            session.add(LoanPaymentAmount(service_agreement_id=sa_id, effective_date=day,
+                                          amount=p.amount))
+        elif old_pay.amount != p.amount:
+            old_pay.amount = p.amount
+    session.flush()
 
 
 # ----------------------------------------------------------------------------- manual grids
@@ -179,6 +176,9 @@ def _check_grids(view: LoanView, overrides: Sequence[RateRow],
                                   "rate_overrides")
         if not 0 <= row.rate <= 100:
             raise ValidationError(f"Rate row {n}: the rate must be between 0 and 100 %.",
+                                  "rate_overrides")
+        if row.rate != row.rate.quantize(RATE_PLACES):
+            raise ValidationError(f"Rate row {n}: a rate has at most six decimal places.",
                                   "rate_overrides")
     ordered = sorted(overrides, key=lambda r: r.start)
     for earlier, later in zip(ordered, ordered[1:], strict=False):
@@ -243,17 +243,8 @@ def save_grids(db: Database, actor: Actor, sa_number: str, overrides: Sequence[R
         view = view_in(session, sa, loan)
         require_status(sa, OPEN_LOAN, "its rows cannot change.", "payments")
         _check_grids(view, tuple(overrides), tuple(payments))
-        session.execute(delete(LoanRateOverride).where(
-            LoanRateOverride.service_agreement_id == sa.id))
-        session.execute(delete(LoanPaymentAmount).where(
-            LoanPaymentAmount.service_agreement_id == sa.id))
-        session.flush()
-        for r in overrides:
-            session.add(LoanRateOverride(service_agreement_id=sa.id, start_date=r.start,
-                                         end_date=r.end, rate=r.rate))
-        for p in payments:
-            session.add(LoanPaymentAmount(service_agreement_id=sa.id,
-                                          effective_date=p.effective, amount=p.amount))
+        write_terms(session, sa.id, replace(view.terms, rate_overrides=tuple(overrides),
+                                            payments=tuple(payments)))
         touch(loan)
         session.flush()
         session.expire_all()

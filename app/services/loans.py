@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from app.db import Database
 from app.engine.loans import (
@@ -424,7 +423,7 @@ def view_in(session: Session, sa: ServiceAgreement, loan: LoanAgreement) -> Loan
     error = session.scalar(select(LoanBillSegment.error_message).where(
         LoanBillSegment.service_agreement_id == sa.id,
         LoanBillSegment.status == LoanSegmentStatus.ERROR)
-        .order_by(LoanBillSegment.id.desc()).limit(1))
+        .order_by(LoanBillSegment.id.desc()).limit(1)) if sa.status is SAStatus.ACTIVE else None
     plan = (_forecast(terms, position)[0] if sa.status in OPEN_LOAN
             else Forecast(error=f"The loan is {sa.status.label.lower()}: nothing to forecast."))
     return LoanView(
@@ -530,7 +529,7 @@ def start_loan(db: Database, actor: Actor, form: StartLoanForm,
 def touch(loan: LoanAgreement) -> None:
     """Mark the loan changed (its version moves on), so a view read before this change is
     refused when saved: a bill or payment changes the principal a Calculate used."""
-    flag_modified(loan, "original_payment_periods")
+    loan.updated_at = dt.datetime.now(dt.UTC)     # an UPDATE: the version moves on
 
 
 def post_transaction(session: Session, sa: ServiceAgreement, kind: LoanTransactionKind,

@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.db import Database
 from app.models import (
     Account,
     Customer,
+    LoanAgreement,
     Party,
     PartyRole,
     ServiceAgreement,
@@ -225,7 +226,18 @@ _TRANSITIONS: dict[SAStatus, frozenset[SAStatus]] = {
 }
 
 
+def _refuse_loan(sa: ServiceAgreement) -> None:
+    """A loan moves through its own lifecycle (principal booked on activation, a final bill on
+    the stop), never through the generic one."""
+    session = object_session(sa)
+    if session is not None and session.get(LoanAgreement, sa.id) is not None:
+        raise ValidationError(
+            f"Agreement {sa.number} is a loan: activate, pay off, stop or cancel it on the "
+            "Loans pane.", "status")
+
+
 def _transition(sa: ServiceAgreement, to: SAStatus) -> None:
+    _refuse_loan(sa)
     if sa.is_proposal:
         raise ValidationError(
             f"Agreement {sa.number} is a proposal: it moves through its quote (Make Quotable, "

@@ -44,6 +44,8 @@ class StartLoanDialog(ActionDialog):
         self.account_number = account_number
         self.types = list(types)
         self.calculation: LoanCalculation | None = None
+        #: The field the last Calculate filled in.
+        self.calculated: QLineEdit | None = None
         self._filling = False
         self.add_fixed("Account", account_label)
         self.type_combo = self.add_row("sa_type", "Loan type", QComboBox())
@@ -70,7 +72,7 @@ class StartLoanDialog(ActionDialog):
         self.type_combo.currentIndexChanged.connect(lambda _i: self._type_chosen())
         self.option_combo.currentIndexChanged.connect(lambda _i: self._option_chosen())
         for edit in (self.start_date, self.amount, self.periods, self.payment):
-            edit.textEdited.connect(lambda _t: self._edited())
+            edit.textEdited.connect(lambda _t, e=edit: self._edited(e))
         self._type_chosen()
 
     def _type(self) -> LoanTypeChoice:
@@ -100,9 +102,16 @@ class StartLoanDialog(ActionDialog):
             self.rate.setText(percent_text(option.rate) + " a year")
         self._edited()
 
-    def _edited(self) -> None:
+    def _edited(self, edit: QLineEdit | None = None) -> None:
+        """Any edit asks for Calculate again; the field Calculate filled is emptied when
+        another one changes, so the next Calculate fills it anew."""
         if self._filling:
             return
+        if self.calculated is not None and edit is not None and edit is not self.calculated:
+            self._filling = True
+            self.calculated.setText("")
+            self._filling = False
+        self.calculated = None
         self.calculation = None
         self.result.setText("Click Calculate to see the payment and the forecast.")
         self.refresh_submit()
@@ -130,6 +139,7 @@ class StartLoanDialog(ActionDialog):
         self.payment.setText(f"{calculation.payment:.2f}")
         self.periods.setText(str(calculation.periods))
         self._filling = False
+        self.calculated = self.payment if form.payment_amount is None else self.periods
         self.calculation = calculation
         plan = calculation.forecast
         last = plan.rows[-1] if plan.rows else None
@@ -164,7 +174,7 @@ class BillLoanDialog(ActionDialog):
                          "in advance, on or after the period's first day.")
         self.view = view
         self.account_number = view.account_number
-        default = max(period.start, min(today(), period.end))
+        default = period.start if period.start <= today() else today()
         self.bill_date = self.add_row("bill_date", "Bill date", date_field(default))
         self.periods = self.add_row("periods", "Periods on this bill", QSpinBox())
         self.periods.setRange(1, loan_billing.MAX_PERIODS_PER_BILL)
@@ -173,7 +183,7 @@ class BillLoanDialog(ActionDialog):
     def prepare(self) -> Callable[[], Any]:
         day = parse_date(self.bill_date.text(), "bill_date", "bill date")
         return partial(loan_billing.bill_loan, self.ctx.db, self.ctx.actor,
-                       self.view.sa_number, day, self.periods.value())
+                       self.view.sa_number, day, self.periods.value(), self.view.version)
 
     def success_message(self, result: Any) -> str:
         if not result.ok:
@@ -276,7 +286,7 @@ class AdjustLoanDialog(ActionDialog):
         return partial(loan_billing.adjust_loan, self.ctx.db, self.ctx.actor,
                        self.view.sa_number, day,
                        loan_billing.AdjustmentEffect(self.effect.currentData()), text,
-                       self.reason.text())
+                       self.reason.text(), self.view.version)
 
     def success_message(self, result: Any) -> str:
         return (f"Loan {result.sa_number} adjusted: current {money_text(result.current_balance)},"
@@ -291,8 +301,7 @@ class StopLoanDialog(ActionDialog):
                          "left with its accrued interest; a loan with nothing left closes.")
         self.view = view
         self.account_number = view.account_number
-        self.on = self.add_row("status", "Stop on", date_field(max(today(), view.end_date
-                                                                    or today())))
+        self.on = self.add_row("status", "Stop on", date_field(today()))
         self.finish_layout()
 
     def prepare(self) -> Callable[[], Any]:

@@ -119,7 +119,9 @@ class ForecastTab(QWidget):
         self.calculation: LoanCalculation | None = None
         #: The proposed (calculated as typed) terms, when the inputs differ from the loan's.
         self.proposed: LoanCalculation | None = None
+        #: Planned extra payments; ``first`` is the loan period (payment #) shown in the table.
         self.extras: list[ExtraPayment] = []
+        self.calculated_field: str | None = None
         self.shown: WhatIf = WhatIf(Forecast(), Forecast())
         self._filling = False
         self.can_edit = True
@@ -139,7 +141,7 @@ class ForecastTab(QWidget):
         for n, (name, widget) in enumerate(self.inputs.items()):
             widget.setAccessibleName(names[name])
             widget.setMaximumWidth(120 if name != "rate" else 80)
-            widget.textEdited.connect(lambda _t: self._edited())
+            widget.textEdited.connect(lambda _t, field=name: self._edited(field))
             grid.addWidget(QLabel(names[name]), 0, 2 * n)
             grid.addWidget(widget, 0, 2 * n + 1)
             self.errors[name].hide()
@@ -255,10 +257,15 @@ class ForecastTab(QWidget):
     # ---------------------------------------------------------------------------- loading
 
     def show_loan(self, view: LoanView, can_edit: bool) -> None:
-        """Show ``view`` with its saved terms (what-if extras kept)."""
+        """Show ``view`` with its saved terms; the what-if extras stay while it is the same
+        loan (another loan starts without any)."""
+        if self.view is None or self.view.sa_number != view.sa_number:
+            self.set_extras([])
         self.view = view
         self.can_edit = can_edit
         self.frequency.setText(view.frequency.label)
+        first = view.next_period.number
+        self.extra_from.setRange(first, first + 5000)
         self.revert()
 
     def revert(self) -> None:
@@ -272,6 +279,7 @@ class ForecastTab(QWidget):
         self.inputs["payment"].setText(f"{view.next_payment:.2f}")
         self._filling = False
         self.calculation = None
+        self.calculated_field: str | None = None
         self.proposed = None
         self._clear_errors()
         self._enable()
@@ -298,7 +306,7 @@ class ForecastTab(QWidget):
             error.hide()
         self.reneg_message.hide()
 
-    def _show_error(self, exc: DomainError) -> None:
+    def show_error(self, exc: DomainError) -> None:
         error = self.errors.get(exc.field or "")
         target = error if error is not None else self.reneg_message
         target.setText(exc.message)
@@ -329,10 +337,17 @@ class ForecastTab(QWidget):
                 and inputs.payment == view.next_payment
                 and inputs.loan_amount in (None, view.loan_amount))
 
-    def _edited(self) -> None:
-        """As the user types: recalculate once the inputs are valid (no Save until Calculate)."""
+    def _edited(self, field: str = "") -> None:
+        """As the user types: recalculate once the inputs are valid (no Save until Calculate).
+        The field the last Calculate filled is emptied again when another one is edited, so
+        the next Calculate fills it anew."""
         if self._filling or self.view is None:
             return
+        if self.calculated_field and field and field != self.calculated_field:
+            self._filling = True
+            self.inputs[self.calculated_field].setText("")
+            self._filling = False
+        self.calculated_field = None
         self.calculation = None
         self._clear_errors()
         self.proposed = None
@@ -347,7 +362,7 @@ class ForecastTab(QWidget):
                 self._enable()
                 return
             if (exc.field or "") in self.errors:
-                self._show_error(exc)
+                self.show_error(exc)
         self._enable()
         self._redraw()
 
@@ -361,13 +376,14 @@ class ForecastTab(QWidget):
             calculation = calculate_renegotiation(self.view, inputs)
         except DomainError as exc:
             self.calculation = None
-            self._show_error(exc)
+            self.show_error(exc)
             self._enable()
             return False
         self._filling = True
         self.inputs["payment"].setText(f"{calculation.payment:.2f}")
         self.inputs["periods"].setText(str(calculation.periods))
         self._filling = False
+        self.calculated_field = "payment" if inputs.payment is None else "periods"
         self.calculation = calculation
         self.proposed = calculation
         self._enable()
@@ -380,6 +396,7 @@ class ForecastTab(QWidget):
                                        "fills the blank field.")
             self.reneg_message.show()
             return
+        self.save_button.setEnabled(False)          # one Save per Calculate
         self.save_requested.emit(self.calculation.inputs, self.calculation)
 
     # ---------------------------------------------------------------------------- what-if
@@ -397,7 +414,7 @@ class ForecastTab(QWidget):
         self.extras.append(extra)
         self.extra_list.show()
         self.extra_list.addItem(
-            f"{money_text(amount)} with payment {extra.first}"
+            f"{money_text(amount)} with payment #{extra.first}"
             + (" and every payment after" if extra.recurring else " only"))
         self.extra_amount.clear()
         self._redraw()
@@ -450,7 +467,10 @@ class ForecastTab(QWidget):
             return
         self.negative.setStyleSheet("color: #b00020;")
         known = basis.forecast if basis is not None else view.forecast
-        shown = loans.forecast(terms, position, self.extras, known if known.ok else None)
+        offset = position.next_period - 1       # the spin box counts loan periods
+        extras = [ExtraPayment(e.amount, max(1, e.first - offset), e.recurring)
+                  for e in self.extras]
+        shown = loans.forecast(terms, position, extras, known if known.ok else None)
         if not shown.plan.ok:
             self._show_negative(shown.plan.error or "")
             return

@@ -39,6 +39,7 @@ from app.models.enums import SAStatus, UserRole
 from app.reports.formatting import money_text, percent_text
 from app.reports.loan_schedule import render_loan_schedule, write_schedule_csv
 from app.services import loan_terms, loans
+from app.services.context import today
 from app.services.errors import ConcurrentChange, DomainError
 from app.services.installation import Module
 from app.services.loans import LoanCalculation, LoanSummary, LoanView
@@ -57,7 +58,7 @@ from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.record import register_record_opener
 from app.views.tree_dialogs import BANNER_STYLE
 from app.views.widgets import error_label, label, push_button, say
-from app.views.worker import run_task
+from app.views.worker import run_and_wait, run_task
 
 LOANS = "loans"
 HEADER_FIELDS = (
@@ -79,6 +80,7 @@ class LoansPane(QWidget):
         self.busy = False
         self.can_edit = ctx.actor.has_any(UserRole.CSR, UserRole.SUPERVISOR)
         self.can_bill = ctx.actor.has_any(UserRole.SUPERVISOR)
+        self.types: list[loans.LoanTypeChoice] | None = None
         self._build()
         for keys, slot in (("F5", self.reload), ("Ctrl+P", self.print_dialog),
                            ("Ctrl+E", self.export_dialog), ("Ctrl+N", self.start_loan_dialog)):
@@ -225,6 +227,8 @@ class LoansPane(QWidget):
         self.summaries = found
         self._fill_combo()
         shown = self.view.sa_number if self.view else None
+        if keep and shown and self.forecast_tab.is_proposed:
+            return      # the user is renegotiating this loan: keep what they typed
         if keep and shown:
             self.open_loan(shown)
         elif found:
@@ -338,7 +342,16 @@ class LoansPane(QWidget):
         self.start_button.setEnabled(idle and self.can_edit and self._account() is not None)
         self.activate_button.setEnabled(idle and self.can_edit
                                         and status is SAStatus.PENDING_START)
-        self.bill_button.setEnabled(idle and self.can_bill and status is SAStatus.ACTIVE)
+        due = view is not None and view.next_period.start <= today() and (
+            status is SAStatus.ACTIVE or (status is SAStatus.PENDING_STOP and view.end_date
+                                          is not None and view.next_period.start
+                                          <= view.end_date))
+        self.bill_button.setEnabled(idle and self.can_bill and due)
+        self.bill_button.setToolTip(
+            "Bill the next loan period (supervisors)" if due or view is None else
+            f"Period {view.next_period.number} starts {view.next_period.start:%d %b %Y}: it "
+            "is billed from that day" if status is SAStatus.ACTIVE else
+            "Nothing left to bill on this loan")
         self.pay_button.setEnabled(idle and self.can_edit and status in (
             SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED))
         self.payoff_button.setEnabled(idle and self.can_edit and status is SAStatus.ACTIVE)
@@ -396,7 +409,7 @@ class LoansPane(QWidget):
         account = self.ctx.current.account
         if account is None or not self.can_edit:
             return None
-        types = loans.loan_types(self.ctx.db)
+        types = self._loan_types()
         if not types:
             say(self.message, "No loan types are set up, so no loan can start. Ask an "
                 "administrator to add one.", False)
@@ -410,6 +423,12 @@ class LoansPane(QWidget):
 
         dialog.saved.connect(started)
         return self._dialog(dialog)
+
+    def _loan_types(self) -> list[loans.LoanTypeChoice]:
+        """The loan types, read once per pane in a worker (the UI keeps painting)."""
+        if self.types is None:
+            self.types = run_and_wait(loans.loan_types, self.ctx.db)
+        return self.types
 
     def activate(self) -> None:
         if self.view is not None:
@@ -457,8 +476,9 @@ class LoansPane(QWidget):
 
         def refused(exc: BaseException) -> None:
             self.busy = False
+            self.forecast_tab.save_button.setEnabled(True)
             if isinstance(exc, DomainError) and not isinstance(exc, ConcurrentChange):
-                self.forecast_tab._show_error(exc)
+                self.forecast_tab.show_error(exc)
             else:
                 self._failed(exc)
 
@@ -470,11 +490,14 @@ class LoansPane(QWidget):
         if view is None:
             return
 
+        self.grids_tab.save_button.setEnabled(False)
+
         def saved(new: LoanView) -> None:
             self.show_loan(new)
             self._after(f"Rate and payment rows of loan {new.sa_number} saved.")
 
         def refused(exc: BaseException) -> None:
+            self.grids_tab.save_button.setEnabled(True)
             if isinstance(exc, DomainError) and not isinstance(exc, ConcurrentChange):
                 self.grids_tab.show_error(exc.field, exc.message)
             else:

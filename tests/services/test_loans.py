@@ -270,8 +270,10 @@ def test_ln_t19_closing_bill_batch_stop_and_close(db) -> None:  # type: ignore[n
     assert last.closing and last.amount == D("860.59")
     assert last.view.status is SAStatus.PENDING_STOP
     assert last.view.end_date == dt.date(2026, 1, 9)
-    assert loan_billing.run_loan_lifecycle(db, SUPERVISOR, dt.date(2026, 1, 8)) == (0, 0)
-    assert loan_billing.run_loan_lifecycle(db, SUPERVISOR, dt.date(2026, 1, 9)) == (0, 1)
+    assert loan_billing.run_loan_lifecycle(db, SUPERVISOR, dt.date(2026, 1, 8)) == \
+        loan_billing.LoanBatchResult(0, 0)
+    assert loan_billing.run_loan_lifecycle(db, SUPERVISOR, dt.date(2026, 1, 9)) == \
+        loan_billing.LoanBatchResult(0, 1)
     view = loans.open_loan(db, number)
     assert view.status is SAStatus.STOPPED and view.current_balance == D("860.59")
     view = loan_billing.pay_loan(db, CSR, number, dt.date(2026, 1, 12), "860.59")
@@ -283,7 +285,8 @@ def test_ln_t19_closing_bill_batch_stop_and_close(db) -> None:  # type: ignore[n
 def test_batch_activates_started_loans(db) -> None:  # type: ignore[no-untyped-def]
     home = household(db)
     number = start_loan(db, home.account)
-    assert loan_billing.run_loan_lifecycle(db, SUPERVISOR, START) == (1, 0)
+    assert loan_billing.run_loan_lifecycle(db, SUPERVISOR, START) == \
+        loan_billing.LoanBatchResult(1, 0)
     assert loans.open_loan(db, number).payoff_balance == D("10000.00")
 
 
@@ -404,3 +407,105 @@ def test_loan_run_command_activates_and_stops(db) -> None:  # type: ignore[no-un
     url = db.engine.url.render_as_string(hide_password=False)
     assert main(["loan", "run", "--as-of", "2025-01-10", "--database", url]) == 0
     assert loans.open_loan(db, number).status is SAStatus.ACTIVE
+
+
+def test_early_payoff_ends_within_the_schedule_and_keeps_billing_until_then(db) -> None:  # type: ignore[no-untyped-def]
+    home = household(db)
+    number = active_loan(db, home.account)
+    bill_and_pay(db, number, 1)
+    view = loans.open_loan(db, number)
+    with pytest.raises(ValidationError, match="repaid by 09 Jan 2026 on its schedule") as caught:
+        loan_billing.request_payoff(db, CSR, number, dt.date(2030, 1, 1), view.version)
+    assert caught.value.field == "end_date"
+    view = loan_billing.request_payoff(db, CSR, number, dt.date(2025, 3, 24), view.version)
+    bill = loan_billing.bill_loan(db, SUPERVISOR, number, dt.date(2025, 2, 10), periods=3)
+    assert bill.periods == 2 and bill.interest == D("91.89")      # Feb and Mar, not Apr
+    with pytest.raises(ValidationError, match="every period up to then is billed"):
+        loan_billing.bill_loan(db, SUPERVISOR, number, dt.date(2025, 4, 10))
+    final, accrued = loan_billing.payoff_amount(bill.view, dt.date(2025, 3, 24))
+    assert accrued == D("0.00") and final == bill.view.principal_balance
+
+
+def test_nothing_is_billed_or_stopped_ahead_of_today(db) -> None:  # type: ignore[no-untyped-def]
+    from app.services.context import today
+
+    home = household(db)
+    number = active_loan(db, home.account)
+    ahead = today() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="is in the future") as caught:
+        loan_billing.bill_loan(db, SUPERVISOR, number, ahead)
+    assert caught.value.field == "bill_date"
+    view = loan_billing.request_payoff(db, CSR, number, START)
+    with pytest.raises(ValidationError, match="is in the future"):
+        loan_billing.stop_loan(db, CSR, number, ahead)
+    assert loans.open_loan(db, number).status is view.status
+
+
+def test_paying_the_payoff_balance_with_interest_accrued_points_to_early_payoff(db) -> None:  # type: ignore[no-untyped-def]
+    home = household(db)
+    number = active_loan(db, home.account)
+    bill_and_pay(db, number, 3)
+    with pytest.raises(ValidationError, match="Use Early Payoff") as caught:
+        loan_billing.pay_loan(db, CSR, number, dt.date(2025, 4, 24), "7555.81")
+    assert caught.value.field == "amount"
+    # on a day the billed periods cover, the payoff balance settles it
+    view = loan_billing.pay_loan(db, CSR, number, dt.date(2025, 4, 9), "7555.81")
+    assert view.status is SAStatus.PENDING_STOP and view.payoff_balance == 0
+
+
+def test_a_bill_of_many_periods_stops_at_the_closing_one(db) -> None:  # type: ignore[no-untyped-def]
+    home = household(db)
+    number = active_loan(db, home.account)
+    bill_and_pay(db, number, 10)
+    bill = loan_billing.bill_loan(db, SUPERVISOR, number, dt.date(2025, 11, 10), periods=12)
+    # Q13: k periods on one bill charge r2(P × i × k); two (17.08) do not close 1,708.44 on
+    # 2 × 860.67, three do — not twelve.
+    assert bill.closing and bill.periods == 3
+    assert bill.interest == D("25.63")                     # r2(1708.44 × 0.005 × 3)
+    assert bill.amount == D("1734.07") and bill.view.end_date == dt.date(2026, 2, 9)
+
+
+def test_renegotiation_saves_exactly_what_calculate_showed(db) -> None:  # type: ignore[no-untyped-def]
+    home = household(db)
+    number = active_loan(db, home.account)
+    bill_and_pay(db, number, 2)
+    view = loans.open_loan(db, number)
+    view = loan_terms.save_grids(db, CSR, number, [], [
+        *view.payment_amounts, PaymentRow(dt.date(2025, 7, 10), D("500.00"))], view.version)
+    inputs = RenegotiationInputs(D("6"), None, D("860.67"))
+    calculation = loan_terms.calculate_renegotiation(view, inputs)
+    saved = loan_terms.save_renegotiation(db, CSR, number, inputs, calculation, view.version)
+    assert saved.payment_amounts == (PaymentRow(START, D("860.67")),
+                                     PaymentRow(dt.date(2025, 3, 10), D("860.67")))
+    assert saved.forecast.payments == calculation.forecast.payments
+    assert saved.forecast.total_interest == calculation.forecast.total_interest
+
+
+def test_a_stopped_loan_is_adjusted_on_current_and_payoff_together(db) -> None:  # type: ignore[no-untyped-def]
+    home = household(db)
+    number = active_loan(db, home.account)
+    bill_and_pay(db, number, 11)
+    loan_billing.bill_loan(db, SUPERVISOR, number, dt.date(2025, 12, 10))
+    loan_billing.stop_loan(db, CSR, number, dt.date(2026, 1, 9))
+    with pytest.raises(ValidationError, match="current and payoff together") as caught:
+        loan_billing.adjust_loan(db, SUPERVISOR, number, dt.date(2026, 1, 9),
+                                 loan_billing.AdjustmentEffect.PAYOFF_ONLY, "100.00", "Fee")
+    assert caught.value.field == "effect"
+    view = loan_billing.adjust_loan(db, SUPERVISOR, number, dt.date(2026, 1, 9),
+                                    loan_billing.AdjustmentEffect.BOTH, "-0.59", "Rounding")
+    view = loan_billing.pay_loan(db, CSR, number, dt.date(2026, 1, 12), "860.00")
+    assert view.status is SAStatus.CLOSED
+
+
+def test_the_batch_reports_a_loan_it_cannot_move_and_moves_the_others(db) -> None:  # type: ignore[no-untyped-def]
+    from app.services import service_agreements as sas
+
+    home = household(db)
+    first = start_loan(db, home.account)
+    second = start_loan(db, home.account)
+    with pytest.raises(ValidationError, match="is a loan"):
+        sas.activate(db, CSR, first, 1)           # the generic lifecycle refuses loans
+    loans.cancel_loan(db, CSR, first)
+    result = loan_billing.run_loan_lifecycle(db, SUPERVISOR, START)
+    assert result == loan_billing.LoanBatchResult(1, 0)
+    assert loans.open_loan(db, second).status is SAStatus.ACTIVE

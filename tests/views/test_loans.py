@@ -25,7 +25,7 @@ from app.views.loan_dialogs import StartLoanDialog
 from app.views.loans import LoansPane
 from app.views.panes import PaneContext
 from tests.services.builders import household
-from tests.services.loan_fixtures import active_loan, start_loan
+from tests.services.loan_fixtures import active_loan, bill_and_pay, start_loan
 from tests.views.conftest import RecordingHost, settle
 
 OFFICER = Actor("lo1", "Lena Officer", frozenset({UserRole.CSR, UserRole.SUPERVISOR}))
@@ -290,3 +290,33 @@ def test_ln_t16_t17_locked_fields_in_the_pane(qtbot: QtBot, empty_db: Database,
     assert tab.inputs["payment"].isEnabled()
     assert not grids.rates.add_button.isEnabled() and grids.payments.add_button.isEnabled()
     assert "keep their standard rate (4.5 %)" in grids.note.text()
+
+
+def test_extra_payment_numbers_are_the_tables_and_stay_with_their_loan(
+        qtbot: QtBot, empty_db: Database, account: str) -> None:
+    number = active_loan(empty_db, account)
+    bill_and_pay(empty_db, number, 3)
+    other = active_loan(empty_db, account, amount="5000.00")
+    pane = _pane(qtbot, empty_db, account)
+    pane.open_loan(number)
+    settle(qtbot)
+    tab = pane.forecast_tab
+    assert tab.extra_from.minimum() == 4 and tab.model.index(1, 0).data() == "4"
+    tab.extra_recurring.setChecked(False)
+    tab.extra_from.setValue(5)
+    _type(qtbot, tab.extra_amount, "300")
+    qtbot.keyClick(tab.extra_amount, Qt.Key.Key_Return)
+    assert tab.model.index(2, 0).data() == "5" and tab.model.index(2, 3).data() == "300.00"
+    assert tab.model.index(1, 3).data() == "0.00"
+    pane.open_loan(other)
+    settle(qtbot)
+    assert tab.extras == [] and tab.table.isColumnHidden(3)
+    # Calculate fills the payment; typing a new number of payments empties it again.
+    _type(qtbot, tab.inputs["payment"], "")
+    _type(qtbot, tab.inputs["periods"], "10")
+    qtbot.mouseClick(tab.calculate_button, LEFT)
+    assert tab.inputs["payment"].text() != "" and tab.save_button.isEnabled()
+    _type(qtbot, tab.inputs["periods"], "8")
+    assert tab.inputs["payment"].text() == "" and not tab.save_button.isEnabled()
+    qtbot.mouseClick(tab.calculate_button, LEFT)
+    assert tab.inputs["periods"].text() == "8" and tab.save_button.isEnabled()
