@@ -205,6 +205,7 @@ def test_refused_payment_shows_beside_its_field(qtbot: QtBot, empty_db: Database
     assert "more than the payoff balance 10,000.00" in dialog.error_text("amount")
     assert dialog.isVisible()
     assert pane.view is not None and pane.view.history[0].kind == "Principal"
+    dialog.reject()
 
 
 def test_print_and_export_the_schedule_on_screen(qtbot: QtBot, empty_db: Database,
