@@ -118,6 +118,11 @@ class RatesPaymentsTab(QWidget):
         self.revert_button = push_button("Revert", "Back to the saved rows", self.revert)
         self.note = label("", "hint", wrap=True)
         self.view: LoanView | None = None
+        #: Rows typed since the loan was shown (a reload would lose them).
+        self.dirty = False
+        self._showing = False
+        for grid in (self.rates, self.payments):
+            grid.changed.connect(self._changed)
         grids = QHBoxLayout()
         grids.setSpacing(18)
         grids.addWidget(self.rates, 3)
@@ -136,12 +141,19 @@ class RatesPaymentsTab(QWidget):
         self.can_edit = can_edit
         self.revert()
 
+    def _changed(self) -> None:
+        if not self._showing:
+            self.dirty = True
+
     def revert(self) -> None:
         view = self.view
         if view is None:
             return
+        self._showing = True
         self.rates.set_rows(view.rate_overrides)
         self.payments.set_rows(view.payment_amounts)
+        self._showing = False
+        self.dirty = False
         self.rates.show_message("")
         self.payments.show_message("")
         open_loan = view.status.value in ("PENDING_START", "ACTIVE", "PENDING_STOP")

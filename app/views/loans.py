@@ -227,8 +227,8 @@ class LoansPane(QWidget):
         self.summaries = found
         self._fill_combo()
         shown = self.view.sa_number if self.view else None
-        if keep and shown and self.forecast_tab.is_proposed:
-            return      # the user is renegotiating this loan: keep what they typed
+        if keep and shown and (self.forecast_tab.is_proposed or self.grids_tab.dirty):
+            return      # the user is changing this loan's terms: keep what they typed
         if keep and shown:
             self.open_loan(shown)
         elif found:

@@ -321,3 +321,20 @@ def test_extra_payment_numbers_are_the_tables_and_stay_with_their_loan(
     assert tab.inputs["payment"].text() == "" and not tab.save_button.isEnabled()
     qtbot.mouseClick(tab.calculate_button, LEFT)
     assert tab.inputs["periods"].text() == "8" and tab.save_button.isEnabled()
+
+
+def test_a_save_elsewhere_keeps_rows_being_typed(qtbot: QtBot, empty_db: Database,
+                                                 account: str) -> None:
+    active_loan(empty_db, account)
+    pane = _pane(qtbot, empty_db, account)
+    grids = pane.grids_tab
+    assert not grids.dirty
+    grids.payments.add_row()
+    grids.payments.table.item(1, 0).setText("2025-06-10")
+    assert grids.dirty
+    pane.ctx.current.notify_saved(account)        # another pane saved on this account
+    settle(qtbot)
+    assert grids.payments.row_count() == 2 and grids.payments.table.item(1, 0).text() == \
+        "2025-06-10"
+    qtbot.mouseClick(grids.revert_button, LEFT)
+    assert grids.payments.row_count() == 1 and not grids.dirty
