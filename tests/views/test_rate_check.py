@@ -241,6 +241,10 @@ def test_the_other_tabs_and_alt_keys(qtbot: QtBot, demo_db: Database) -> None:
         QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),), revenue_class="RES"))
     qtbot.keyClick(pane.check_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
+    # Shortcuts reach only the active window; a window another test of this worker left
+    # behind may have taken the activation while the check ran (pytest-xdist).
+    pane.activateWindow()
+    qtbot.waitActive(pane)
     qtbot.keyClick(pane.tabs, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert pane.tabs.currentIndex() == REGISTER_READ
     reads = pane.results.register_reads
@@ -286,6 +290,8 @@ def test_ctrl_p_saves_the_one_page_pdf(qtbot: QtBot, demo_db: Database, tmp_path
     settle(qtbot)
     target = tmp_path / "check"
     pane.ask_pdf_path = lambda suggested: str(target)
+    pane.activateWindow()                         # shortcuts reach only the active window
+    qtbot.waitActive(pane)
     qtbot.keyClick(pane.tabs, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
     pdf = tmp_path / "check.pdf"
