@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import report, timed  # noqa: E402
 
 from app.db import Database, open_database  # noqa: E402
 from app.services import account_tree, control_central, search  # noqa: E402
@@ -45,25 +45,8 @@ from app.services.search import SearchKind  # noqa: E402
 TARGETS_MS = {"search": 100.0, "dashboard": 150.0, "tree": 50.0, "premises": 150.0}
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
 def _report(group: str, label: str, times: list[float]) -> None:
-    if not times:
-        print(f"{group:<9} {label:<24} (no samples)")
-        return
-    p95 = _percentile(times, 0.95)
-    verdict = "ok" if p95 < TARGETS_MS[group] else f"OVER {TARGETS_MS[group]:.0f} ms"
-    print(f"{group:<9} {label:<24} n={len(times):<4} p50={statistics.median(times):7.1f} ms  "
-          f"p95={p95:7.1f} ms  max={max(times):7.1f} ms  {verdict}", flush=True)
-
-
-def _timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
+    report(f"{group:<9} {label}", times, TARGETS_MS[group])
 
 
 def _sample(db: Database, sql: str, ids: list[int]) -> list[tuple[object, ...]]:
@@ -135,7 +118,7 @@ def bench_search(db: Database, n: int, rng: random.Random) -> None:
     for label, keys in search_keys(db, n, rng).items():
         times = []
         for query, kind in keys:
-            times.append(_timed(lambda q=query, k=kind: search.search(db, q, k)))
+            times.append(timed(lambda q=query, k=kind: search.search(db, q, k)))
         _report("search", label, times)
 
 
@@ -156,9 +139,9 @@ def _as_the_pane_loads_it(db: Database, number: str) -> None:
 def bench_dashboard(db: Database, n: int, rng: random.Random) -> None:
     numbers = _accounts(db, n, rng)
     _report("dashboard", "360° view", [
-        _timed(lambda a=a: control_central.account_dashboard(db, a)) for a in numbers])
+        timed(lambda a=a: control_central.account_dashboard(db, a)) for a in numbers])
     _report("dashboard", "+ callers, authority", [
-        _timed(lambda a=a: _as_the_pane_loads_it(db, a)) for a in numbers])
+        timed(lambda a=a: _as_the_pane_loads_it(db, a)) for a in numbers])
 
 
 def bench_tree(db: Database, n: int, rng: random.Random) -> None:
@@ -221,7 +204,7 @@ def premise_criteria(db: Database, n: int, rng: random.Random
 def bench_premises(db: Database, n: int, rng: random.Random) -> None:
     for label, cases in premise_criteria(db, n, rng).items():
         _report("premises", label, [
-            _timed(lambda c=criteria, p=page: find_premises(db, c, p)) for criteria, page in cases])
+            timed(lambda c=criteria, p=page: find_premises(db, c, p)) for criteria, page in cases])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -38,6 +37,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import report as line  # noqa: E402
+from timing import timed  # noqa: E402
 
 from app.db import Database, open_database  # noqa: E402
 from app.engine.loans import (  # noqa: E402
@@ -56,29 +58,16 @@ from app.services.loans import StartLoanForm  # noqa: E402
 from app.services.parties import MailingAddress, PersonForm  # noqa: E402
 
 TARGETS_MS = {"schedule": 2.0, "pane": 50.0}
+
+
+def report(label: str, times: list[float], target: float | None = None) -> None:
+    line(label, times, target, places=2)       # the engine's figures are below a millisecond
+
+
+def times_of(fn: Callable[[], object], runs: int) -> list[float]:
+    return [timed(fn) for _ in range(runs)]
 OFFICER = Actor("bench", "Bench Officer", frozenset({UserRole.SUPERVISOR, UserRole.CSR}))
 START = dt.date(2024, 1, 10)
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def _report(label: str, times: list[float], target: float | None = None) -> None:
-    p95 = _percentile(times, 0.95)
-    verdict = "" if target is None else ("ok" if p95 < target else f"OVER {target:g} ms")
-    print(f"{label:<34} n={len(times):<4} p50={statistics.median(times):8.2f} ms  "
-          f"p95={p95:8.2f} ms  max={max(times):8.2f} ms  {verdict}", flush=True)
-
-
-def _times(fn: Callable[[], object], runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def engine(runs: int) -> None:
@@ -86,13 +75,13 @@ def engine(runs: int) -> None:
                       (PaymentChange(START, Decimal("1580.18")),))
     for _ in range(20):
         schedule(terms)
-    _report("engine: 360-period schedule", _times(lambda: schedule(terms), runs),
+    report("engine: 360-period schedule", times_of(lambda: schedule(terms), runs),
             TARGETS_MS["schedule"])
-    _report("engine: Calculate 360", _times(lambda: calculate(terms, periods=360), runs))
+    report("engine: Calculate 360", times_of(lambda: calculate(terms, periods=360), runs))
     extra = [ExtraPayment(Decimal("100.00"), 1, True)]
     position = loans.LoanPosition(Decimal("250000.00"))
-    _report("engine: what-if 360 + extra",
-            _times(lambda: loans.forecast(terms, position, extra), runs))
+    report("engine: what-if 360 + extra",
+            times_of(lambda: loans.forecast(terms, position, extra), runs))
 
 
 def _make_loan(db: Database) -> str:
@@ -118,9 +107,9 @@ def database(db: Database, runs: int) -> str:
         loan_billing.pay_loan(db, OFFICER, number, view.next_period.start, bill.amount,
                               PaymentMethod.DIRECT_DEBIT)
         bill_pay.append((time.perf_counter() - started) * 1000)
-    _report("open a loan (24 bills, 336 left)",
-            _times(lambda: loans.open_loan(db, number), max(20, runs // 5)))
-    _report("bill + pay", bill_pay)
+    report("open a loan (24 bills, 336 left)",
+            times_of(lambda: loans.open_loan(db, number), max(20, runs // 5)))
+    report("bill + pay", bill_pay)
     return number
 
 
@@ -162,7 +151,7 @@ def pane(db: Database, number: str, runs: int) -> None:
         keystroke(n)
     times = [keystroke(n) for n in range(runs)]
     assert tab.stack.currentIndex() == 0 and tab.model.rowCount() > 2
-    _report("pane: keystroke → redraw", times, TARGETS_MS["pane"])
+    report("pane: keystroke → redraw", times, TARGETS_MS["pane"])
 
     def extra() -> float:
         tab.set_extras([])
@@ -174,7 +163,7 @@ def pane(db: Database, number: str, runs: int) -> None:
         app.processEvents()
         return (time.perf_counter() - started) * 1000
 
-    _report("pane: extra payment → redraw", [extra() for _ in range(max(20, runs // 4))],
+    report("pane: extra payment → redraw", [extra() for _ in range(max(20, runs // 4))],
             TARGETS_MS["pane"])
     window.close()
 

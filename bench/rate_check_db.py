@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import report, timed  # noqa: E402
 
 from app.db import Database, open_database  # noqa: E402
 from app.models.rates import RateLibraryRevision  # noqa: E402
@@ -42,22 +42,8 @@ from app.services import rate_compare as RCmp  # noqa: E402
 TARGETS_MS = {"check": 150.0, "compare": 1000.0}
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
 def _report(label: str, target: float, times: list[float]) -> None:
-    p95 = _percentile(times, 0.95)
-    verdict = "ok" if p95 < target else f"OVER {target:.0f} ms"
-    print(f"{label:<28} n={len(times):<4} p50={statistics.median(times):7.1f} ms  "
-          f"p95={p95:7.1f} ms  max={max(times):7.1f} ms  {verdict}", flush=True)
-
-
-def _time(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
+    report(label, times, target, width=28)
 
 
 def _agreements(db: Database, count: int, seed: int) -> list[str]:
@@ -81,13 +67,13 @@ def bench_service(db: Database, samples: list[str]) -> None:
     requests = [_request(db, sa) for sa in samples]
     RC.check(db, requests[0])
     _report("check (warm)", TARGETS_MS["check"],
-            [_time(lambda r=r: RC.check(db, r)) for r in requests])
+            [timed(lambda r=r: RC.check(db, r)) for r in requests])
     cold = []
     for r in requests[: max(10, len(requests) // 10)]:
         with db.engine.begin() as conn:
             conn.execute(update(RateLibraryRevision).values(
                 revision=RateLibraryRevision.revision + 1))
-        cold.append(_time(lambda r=r: RC.check(db, r)))
+        cold.append(timed(lambda r=r: RC.check(db, r)))
     _report("check (after a rate save)", TARGETS_MS["check"], cold)
 
 
@@ -99,7 +85,7 @@ def bench_compare(db: Database, samples: list[str]) -> None:
         months = RCmp.usage_history(db, sa, 12)
         months = (months * 12)[:12] if len(months) < 12 else months
         request = RCmp.CompareRequest(tuple(electric), months, sa_number=sa)
-        times.append(_time(lambda request=request: RCmp.compare_rates(db, request)))
+        times.append(timed(lambda request=request: RCmp.compare_rates(db, request)))
     print(f"compare: {len(electric)} rates × 12 months ({', '.join(electric)})")
     _report("compare 12 × 10", TARGETS_MS["compare"], times)
 

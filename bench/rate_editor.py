@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import report  # noqa: E402
 
 from app.db import open_database  # noqa: E402
 from app.engine.rates.controls import SqKey  # noqa: E402
@@ -109,18 +110,6 @@ def build(db: object, n: int) -> None:
                            opened.version_state(EFFECTIVE).row_version)
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def _report(label: str, times: list[float], target: float | None = None) -> None:
-    p95 = _percentile(times, 0.95)
-    verdict = "" if target is None else "  ok" if p95 < target else f"  OVER {target:.0f} ms"
-    print(f"{label:<34} n={len(times):<3} p50={statistics.median(times):7.1f} ms  "
-          f"p95={p95:7.1f} ms  max={max(times):7.1f} ms{verdict}", flush=True)
-
-
 class _Host:
     def open_pane(self, name: str) -> object:
         raise KeyError(name)
@@ -186,9 +175,9 @@ def main() -> None:
         service.append((t1 - t0) * 1000)
         fill.append((t2 - t1) * 1000)
         whole.append((t3 - t2) * 1000)
-    _report("open_schedule (service)", service)
-    _report("fill tree, grid and forms", fill)
-    _report("open in the pane (worker + fill)", whole, TARGET_MS)
+    report("open_schedule (service)", service)
+    report("fill tree, grid and forms", fill)
+    report("open in the pane (worker + fill)", whole, TARGET_MS)
     pane.close()
     db.dispose()
 

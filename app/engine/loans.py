@@ -38,7 +38,7 @@ import datetime as dt
 import decimal
 import enum
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -387,7 +387,6 @@ class Schedule:
     """The forecast: a to-date row, then one row per future payment until the balance is 0."""
 
     rows: tuple[ScheduleRow, ...]
-    extras: tuple[ExtraPayment, ...] = field(default=())
 
     @property
     def to_date(self) -> ScheduleRow:
@@ -433,7 +432,7 @@ def schedule(terms: LoanTerms, position: LoanPosition | None = None,
     principal_total = terms.loan_amount - balance
     rows = [ScheduleRow(None, ZERO, ZERO, ZERO, interest_total, principal_total, balance)]
     if balance <= 0:
-        return Schedule(tuple(rows), tuple(extras))
+        return Schedule(tuple(rows))
     steady_rate = not terms.rate_overrides
     steady_payment = len(terms.payments) == 1
     rate = terms.standard_rate
@@ -462,7 +461,7 @@ def schedule(terms: LoanTerms, position: LoanPosition | None = None,
         rows.append(ScheduleRow(period, amount, interest, principal, interest_total,
                                 principal_total, balance, extra, rate))
         if balance == 0:
-            return Schedule(tuple(rows), tuple(extras))
+            return Schedule(tuple(rows))
     raise LoanError(
         f"The loan would take more than {MAX_PERIODS} payments; raise the payment amount.",
         "payment")
@@ -522,8 +521,7 @@ def with_changes(terms: LoanTerms, effective: dt.date, *, rate: Decimal | None =
     if payment is not None:
         payments = (*(p for p in payments if p.effective < effective),
                     PaymentChange(effective, payment))
-    return LoanTerms(terms.loan_amount, terms.standard_rate, terms.frequency, terms.start,
-                     payments, overrides)
+    return replace(terms, payments=payments, rate_overrides=overrides)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ from app.services.loans import (
     terms_of,
     touch,
     view_in,
+    why_not_billable,
 )
 
 #: Days from a loan bill to its due date.
@@ -125,18 +126,6 @@ def _not_after_today(day: dt.date, what: str, field: str) -> None:
                               f"({today():%d %b %Y}) at the latest.", field)
 
 
-def _billable(sa: ServiceAgreement, first: LoanPeriod) -> None:
-    """An active loan is billed; so is one paid off early, for the periods that start on or
-    before its end date (the final bill then adds only the last part-period's interest)."""
-    if sa.status is SAStatus.PENDING_STOP and sa.end_date is not None \
-            and first.start <= sa.end_date:
-        return
-    if sa.status is SAStatus.PENDING_STOP:
-        raise ValidationError(f"Loan {sa.number} ends {sa.end_date:%d %b %Y}: every period "
-                              "up to then is billed. Stop SA bills what is left.", "status")
-    require_status(sa, (SAStatus.ACTIVE,), "only an active loan is billed.")
-
-
 def bill_loan(db: Database, actor: Actor, sa_number: str, bill_date: dt.date,
               periods: int = 1, expected_version: int | None = None) -> LoanBillResult:
     """Bill the loan's next ``periods`` periods (billed in advance, from the first one's
@@ -154,16 +143,13 @@ def bill_loan(db: Database, actor: Actor, sa_number: str, bill_date: dt.date,
         terms = terms_of(session, sa, loan)
         done = billed(session, sa.id)
         first = terms.period(done.next_period)
-        _billable(sa, first)
+        refused = why_not_billable(sa.number, sa.status, sa.end_date, first, bill_date)
+        if refused is not None:
+            raise ValidationError(*refused)
         if sa.status is SAStatus.PENDING_STOP and sa.end_date is not None:
             while periods > 1 and terms.period(first.number + periods - 1).start > sa.end_date:
                 periods -= 1                      # nothing after the end date is billed
         last = terms.period(done.next_period + periods - 1)
-        if bill_date < first.start:
-            raise ValidationError(
-                f"Period {first.number} starts {first.start:%d %b %Y}; loans are billed in "
-                "advance from the period's first day, so bill it on or after that day.",
-                "bill_date")
         current, payoff = balances(session, sa.id)
         principal = payoff - current
         _clear_errors(session, sa.id)

@@ -174,6 +174,11 @@ class LoanView:
     def loan_amount_editable(self) -> bool:
         return self.status is SAStatus.PENDING_START
 
+    def why_not_billable(self, day: dt.date) -> tuple[str, str] | None:
+        """Why the next period cannot be billed on ``day``: (sentence, field), or None."""
+        return why_not_billable(self.sa_number, self.status, self.end_date, self.next_period,
+                                day)
+
 
 @dataclass(frozen=True)
 class LoanSummary:
@@ -203,7 +208,6 @@ class LoanTypeChoice:
     code: str
     description: str
     frequency: Frequency
-    standard_rate: Decimal
     total_amount_label: str
     recurring_charge_label: str
     options: tuple[StartOptionChoice, ...]
@@ -331,6 +335,26 @@ def lock_loan(session: Session, sa_number: str, *,
     return sa, loan
 
 
+def why_not_billable(number: str, status: SAStatus, end_date: dt.date | None,
+                     first: LoanPeriod, day: dt.date) -> tuple[str, str] | None:
+    """Why loan period ``first`` cannot be billed on ``day`` — (sentence, field) — or None.
+
+    An active loan is billed, in advance, from each period's first day; so is one paid off
+    early, for the periods that start on or before its end date (the final bill then adds only
+    the last part-period's interest)."""
+    if status is SAStatus.PENDING_STOP and end_date is not None and first.start > end_date:
+        return (f"Loan {number} ends {end_date:%d %b %Y}: every period up to then is billed. "
+                "Stop SA bills what is left.", "status")
+    if status not in (SAStatus.ACTIVE, SAStatus.PENDING_STOP):
+        return f"Loan {number} is {status.label.lower()}; only an active loan is billed.", \
+            "status"
+    if day < first.start:
+        return (f"Period {first.number} starts {first.start:%d %b %Y}; loans are billed in "
+                "advance from the period's first day, so bill it on or after that day.",
+                "bill_date")
+    return None
+
+
 def require_status(sa: ServiceAgreement, allowed: Iterable[SAStatus], why: str,
                    field: str = "status") -> None:
     """Refuse unless the loan is in one of ``allowed``: "Loan 123… is closed; <why>"."""
@@ -355,7 +379,6 @@ class Billed:
     next_period: int
     billed_through: dt.date | None
     interest: Decimal
-    ok_segments: int
 
 
 def billed(session: Session, sa_id: int) -> Billed:
@@ -365,8 +388,7 @@ def billed(session: Session, sa_id: int) -> Billed:
                func.coalesce(func.sum(LoanBillSegment.interest), 0), func.count())
         .where(LoanBillSegment.service_agreement_id == sa_id,
                LoanBillSegment.status == LoanSegmentStatus.OK)).one()
-    return Billed((last or 0) + 1, through, Decimal(str(interest)).quantize(Decimal("0.01")),
-                  count)
+    return Billed((last or 0) + 1, through, Decimal(str(interest)).quantize(Decimal("0.01")))
 
 
 def terms_of(session: Session, sa: ServiceAgreement, loan: LoanAgreement) -> LoanTerms:
@@ -463,14 +485,6 @@ def loans_of_account(db: Database, account_number: str) -> list[LoanSummary]:
     return sorted(summaries, key=lambda s: s.status not in OPEN_LOAN)
 
 
-def find_loan_number(db: Database, account_number: str | None) -> str | None:
-    """The loan the pane opens on for an account: its newest open loan, else its newest."""
-    if not account_number:
-        return None
-    loans = loans_of_account(db, account_number)
-    return loans[0].sa_number if loans else None
-
-
 def loan_types(db: Database) -> list[LoanTypeChoice]:
     """The loan SA types with their start options (the Start Confirmation's choices)."""
     with read_only(db) as session:
@@ -479,7 +493,7 @@ def loan_types(db: Database) -> list[LoanTypeChoice]:
             LoanStartOption.description)).all()
         return [
             LoanTypeChoice(
-                t.code, t.description, t.frequency, t.standard_rate, t.total_amount_label,
+                t.code, t.description, t.frequency, t.total_amount_label,
                 t.recurring_charge_label,
                 tuple(StartOptionChoice(o.code, o.description, o.loan_amount,
                                         o.payment_amount, o.payment_periods,
@@ -592,5 +606,5 @@ def cancel_loan(db: Database, actor: Actor, sa_number: str,
 __all__ = ["Forecast", "ForecastRow", "HistoryRow", "LoanCalculation", "LoanSummary",
            "LoanTypeChoice", "LoanView", "NegativeAmortization", "PaymentRow", "RateRow",
            "StartLoanForm", "StartOptionChoice", "WhatIf", "activate_loan", "calculate_start",
-           "cancel_loan", "find_loan_number", "forecast", "loan_types", "loans_of_account",
+           "cancel_loan", "forecast", "loan_types", "loans_of_account",
            "open_loan", "start_loan"]

@@ -342,16 +342,11 @@ class LoansPane(QWidget):
         self.start_button.setEnabled(idle and self.can_edit and self._account() is not None)
         self.activate_button.setEnabled(idle and self.can_edit
                                         and status is SAStatus.PENDING_START)
-        due = view is not None and view.next_period.start <= today() and (
-            status is SAStatus.ACTIVE or (status is SAStatus.PENDING_STOP and view.end_date
-                                          is not None and view.next_period.start
-                                          <= view.end_date))
-        self.bill_button.setEnabled(idle and self.can_bill and due)
-        self.bill_button.setToolTip(
-            "Bill the next loan period (supervisors)" if due or view is None else
-            f"Period {view.next_period.number} starts {view.next_period.start:%d %b %Y}: it "
-            "is billed from that day" if status is SAStatus.ACTIVE else
-            "Nothing left to bill on this loan")
+        refused = view.why_not_billable(today()) if view is not None else None
+        self.bill_button.setEnabled(idle and self.can_bill and view is not None
+                                    and refused is None)
+        self.bill_button.setToolTip(refused[0] if refused else
+                                    "Bill the next loan period (supervisors)")
         self.pay_button.setEnabled(idle and self.can_edit and status in (
             SAStatus.ACTIVE, SAStatus.PENDING_STOP, SAStatus.STOPPED))
         self.payoff_button.setEnabled(idle and self.can_edit and status is SAStatus.ACTIVE)

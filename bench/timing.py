@@ -1,0 +1,36 @@
+"""What every benchmark here shares: time a call, take a percentile, print one line.
+
+    from timing import report, timed
+    report("open a loan", [timed(lambda: open_loan(db, n)) for _ in range(50)], target=50)
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Milliseconds ``fn()`` took."""
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` percentile (0.95 = p95) by the nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def report(label: str, times: list[float], target: float | None = None, *,
+           width: int = 34, places: int = 1) -> None:
+    """One line: n, p50, p95 and max in ms, and whether p95 is under ``target``."""
+    if not times:
+        print(f"{label:<{width}} (no samples)", flush=True)
+        return
+    p95 = percentile(times, 0.95)
+    verdict = "" if target is None else "  ok" if p95 < target else f"  OVER {target:g} ms"
+    print(f"{label:<{width}} n={len(times):<4} p50={statistics.median(times):8.{places}f} ms  "
+          f"p95={p95:8.{places}f} ms  max={max(times):8.{places}f} ms{verdict}", flush=True)
