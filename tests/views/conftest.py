@@ -81,6 +81,24 @@ def small_db(empty_db: Database) -> Database:
     return empty_db
 
 
+def activate(qtbot: QtBot, window: QWidget, focus: QWidget | None = None) -> None:
+    """Make `window` the active window with the keyboard focus inside it (on `focus` when
+    given). Shortcuts reach only the active window, and a pane's own shortcuts only while the
+    focus is in the pane; under pytest-xdist a window another test of the worker left behind
+    may hold either."""
+    window.activateWindow()
+    if QApplication.activeWindow() is not window and window.windowHandle() is not None:
+        window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    target = focus or window.focusWidget() or window.nextInFocusChain()
+    target.setFocus()
+
+    def focus_inside() -> bool:
+        widget = QApplication.focusWidget()
+        return widget is not None and (widget is window or window.isAncestorOf(widget))
+    qtbot.waitUntil(focus_inside, timeout=5_000)
+
+
 def settle(qtbot: QtBot) -> None:
     """Wait until every background task has handed its result to the window."""
     qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
@@ -94,7 +112,7 @@ def open_window(qtbot: QtBot) -> Callable[[Database], MainWindow]:
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
-        window.activateWindow()
+        activate(qtbot, window)
         settle(qtbot)
         return window
 

@@ -23,7 +23,7 @@ from app.views.current_context import CurrentAccount
 from app.views.main_window import MainWindow
 from tests.conftest import CSR
 from tests.services.builders import household
-from tests.views.conftest import PEOPLE, settle
+from tests.views.conftest import PEOPLE, activate, settle
 
 Opener = Callable[[Database], MainWindow]
 
@@ -437,7 +437,7 @@ def test_search_open_and_caller_on_each_backend(qtbot: QtBot, db: Database) -> N
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.activateWindow()
+    activate(qtbot, window)
     settle(qtbot)
     pane = _pane(qtbot, window)
     _search(qtbot, pane, "okaf")

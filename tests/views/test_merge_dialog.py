@@ -15,7 +15,7 @@ from app.services import audit, parties
 from app.services.parties import MailingAddress, PersonForm
 from app.views.merge_dialog import WHO_MAY_MERGE, MergeDialog, open_merge_dialog
 from tests.conftest import CSR, SUPERVISOR
-from tests.views.conftest import COMPANY, settle
+from tests.views.conftest import COMPANY, activate, settle
 
 REASON = "Same person, registered twice"
 
@@ -38,8 +38,7 @@ def _dialog(qtbot: QtBot, db: Database, actor=SUPERVISOR, **numbers: str) -> Mer
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    activate(qtbot, dialog)
     settle(qtbot)
     return dialog
 

@@ -15,7 +15,7 @@ from app.services import accounts, parties, records, roles
 from app.services.parties import OrganisationForm
 from app.views.party_dialog import PartyDialog, open_new_customer_dialog
 from tests.conftest import CSR
-from tests.views.conftest import settle
+from tests.views.conftest import activate, settle
 
 
 def _dialog(qtbot: QtBot, db: Database) -> PartyDialog:
@@ -23,8 +23,7 @@ def _dialog(qtbot: QtBot, db: Database) -> PartyDialog:
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    activate(qtbot, dialog)
     return dialog
 
 

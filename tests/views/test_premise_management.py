@@ -31,7 +31,7 @@ from app.views.record import RecordPane
 from tests.conftest import ADMIN, CSR, WAREHOUSE
 from tests.services.test_premise_management import _org_account, _premise, _refs, _supply
 from tests.services.test_premise_start_stop import _complex
-from tests.views.conftest import settle
+from tests.views.conftest import activate, settle
 from tests.views.test_account_tree import build_utility, down_to, key, menu_choose, open_tree
 
 Opener = Callable[[Database], MainWindow]
@@ -46,7 +46,7 @@ def _window(qtbot: QtBot, db: Database, actor: object = CSR) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.activateWindow()
+    activate(qtbot, window)
     settle(qtbot)
     return window
 

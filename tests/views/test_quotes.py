@@ -56,7 +56,7 @@ from app.views.quotes import DETAILS, MAIN, NO_ACCOUNT, NO_QUOTE, ROUTINGS, Quot
 from app.views.theme import apply_theme
 from tests.conftest import ADMIN, CSR
 from tests.services.builders import household
-from tests.views.conftest import RecordingHost, settle
+from tests.views.conftest import RecordingHost, activate, settle
 
 D = Decimal
 ANALYST = Actor("ra1", "Rae Analyst", frozenset({UserRole.RATE_ANALYST}))
@@ -111,18 +111,9 @@ def _pane(qtbot: QtBot, db: Database, account: str | None = None,
     pane.resize(1400, 900)
     pane.show()
     qtbot.waitExposed(pane)
-    pane.activateWindow()              # shortcuts reach only the active window
-    qtbot.waitActive(pane)
+    activate(qtbot, pane)
     settle(qtbot)
     return pane
-
-
-def _activate(qtbot: QtBot, pane: QuotesPane) -> None:
-    """The pane's window active again (a dialog was closed): shortcuts reach it."""
-    pane.activateWindow()
-    if QApplication.activeWindow() is not pane:
-        pane.windowHandle().requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is pane, timeout=5_000)
 
 
 def _click(qtbot: QtBot, button: QWidget) -> None:
@@ -213,7 +204,7 @@ def test_a_rate_analyst_builds_generates_completes_and_prints_a_two_option_quote
     settle(qtbot)
     assert pane.buttons["generate"].isEnabled()
 
-    _activate(qtbot, pane)
+    activate(qtbot, pane)
     pane.account.setFocus()                             # the search field has the focus
     qtbot.keyClick(pane.account, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     dialog = pane.dialog
@@ -237,7 +228,7 @@ def test_a_rate_analyst_builds_generates_completes_and_prints_a_two_option_quote
 
     _click(qtbot, pane.buttons["complete"])
     assert pane.quote is not None and pane.quote.status is QuoteStatus.COMPLETE
-    _activate(qtbot, pane)            # the offscreen platform leaves no window active
+    activate(qtbot, pane)            # the offscreen platform leaves no window active
     pane.details.setFocus()
     qtbot.keyClick(pane.details, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert pane.tabs.currentIndex() == ROUTINGS
@@ -265,7 +256,7 @@ def test_a_rate_analyst_builds_generates_completes_and_prints_a_two_option_quote
     _click(qtbot, pane.main.display_button)
     assert len(shown) == 1 and shown[0].exists() and shown[0].parent.parent == tmp_path
 
-    _activate(qtbot, pane)
+    activate(qtbot, pane)
     pane.routings.grid.setFocus()
     target = tmp_path / "quote"
     pane.ask_pdf_path = lambda suggested: str(target)
@@ -544,7 +535,7 @@ def test_every_tab_renders_at_1400_by_900(qtbot: QtBot, prospect: Prospect,
     assert editor is not None
     settle(qtbot)
     editor.grab().save(str(folder / "quotes-proposal-editor.png"))
-    pane.activateWindow()
+    activate(qtbot, pane)
     _tick(qtbot, pane, 0)
     dialog = pane.accept()
     assert dialog is not None

@@ -28,7 +28,7 @@ from app.views.editable_grid import combo_code
 from app.views.panes import PaneContext, pane_spec
 from app.views.rate_check import CALC_LINES, COMPARE, REGISTER_READ, RateCheckPane
 from tests.conftest import CSR
-from tests.views.conftest import RecordingHost, settle
+from tests.views.conftest import RecordingHost, activate, settle
 
 D = Decimal
 CENT = D("0.01")
@@ -66,8 +66,7 @@ def _pane(qtbot: QtBot, db: Database, current: CurrentContext | None = None) -> 
     pane.resize(1400, 900)
     pane.show()
     qtbot.waitExposed(pane)
-    pane.activateWindow()  # shortcuts (Alt+3, Ctrl+P) reach only the active window
-    qtbot.waitActive(pane)
+    activate(qtbot, pane)
     settle(qtbot)
     return pane
 
@@ -241,10 +240,7 @@ def test_the_other_tabs_and_alt_keys(qtbot: QtBot, demo_db: Database) -> None:
         QuantityInput("KWH", None, None, "750"),), characteristics=(("STATE", "IL"),), revenue_class="RES"))
     qtbot.keyClick(pane.check_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
-    # Shortcuts reach only the active window; a window another test of this worker left
-    # behind may have taken the activation while the check ran (pytest-xdist).
-    pane.activateWindow()
-    qtbot.waitActive(pane)
+    activate(qtbot, pane, focus=pane.tabs)
     qtbot.keyClick(pane.tabs, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert pane.tabs.currentIndex() == REGISTER_READ
     reads = pane.results.register_reads
@@ -290,8 +286,7 @@ def test_ctrl_p_saves_the_one_page_pdf(qtbot: QtBot, demo_db: Database, tmp_path
     settle(qtbot)
     target = tmp_path / "check"
     pane.ask_pdf_path = lambda suggested: str(target)
-    pane.activateWindow()                         # shortcuts reach only the active window
-    qtbot.waitActive(pane)
+    activate(qtbot, pane, focus=pane.tabs)
     qtbot.keyClick(pane.tabs, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot)
     pdf = tmp_path / "check.pdf"

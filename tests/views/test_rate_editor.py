@@ -29,7 +29,7 @@ from app.views.rate_editor import READ_ONLY, RateEditorPane, problem_text
 from app.views.rate_editor_widgets import RecordTable
 from tests.conftest import CSR, SUPERVISOR
 from tests.services.builders import household
-from tests.views.conftest import settle
+from tests.views.conftest import activate, settle
 
 ANALYST = Actor("rana", "Rita Analyst", frozenset({UserRole.RATE_ANALYST}))
 OTHER_ANALYST = Actor("rbo", "Bo Rater", frozenset({UserRole.RATE_ANALYST}))
@@ -53,7 +53,7 @@ def _pane(qtbot: QtBot, db: Database, actor: Actor = ANALYST) -> RateEditorPane:
     window.resize(1400, 900)
     window.show()
     qtbot.waitExposed(window)
-    window.activateWindow()
+    activate(qtbot, window)
     settle(qtbot)
     qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
     pane = window.tabs.currentWidget()

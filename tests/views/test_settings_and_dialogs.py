@@ -22,7 +22,7 @@ from app.views.login import LoginDialog
 from app.views.main_window import MainWindow
 from app.views.settings_dialog import PASSWORD_REFUSED, SettingsDialog
 from tests.conftest import CSR
-from tests.views.conftest import settle
+from tests.views.conftest import activate, settle
 
 Opener = Callable[[Database], MainWindow]
 
@@ -157,8 +157,7 @@ def _show_dialog(qtbot: QtBot, dialog: QDialog) -> None:
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    activate(qtbot, dialog)
 
 
 def test_login_dialog_wrong_password_inline_then_success(qtbot: QtBot, db: Database) -> None:
