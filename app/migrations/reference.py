@@ -2,4 +2,5 @@
 Migrations write them; tests that empty a database put them back (tests/conftest.py)."""
 
 REFERENCE_TABLES = ("batch_control", "quote_route_type", "decline_reason",
-                    "terms_and_conditions", "loan_sa_type", "loan_start_option")
+                    "terms_and_conditions", "loan_sa_type", "loan_start_option",
+                    "field_activity_type")

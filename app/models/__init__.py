@@ -1,12 +1,28 @@
 """SQLAlchemy ORM tables, one module per domain. Importing this package registers them all."""
 
 from app.models.accounts import Account, Customer, Subscription
+from app.models.appointments import (
+    AppointmentPeriod,
+    DispatchGroup,
+    DispatchGroupAlternate,
+    OperationsArea,
+    OperationsAreaPostalCode,
+    WorkCalendar,
+    WorkCalendarHoliday,
+)
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.characteristics import (
     CharacteristicAllowedValue,
     CharacteristicType,
     CharacteristicValue,
+)
+from app.models.field_activities import (
+    DispatchGroupRule,
+    FieldActivity,
+    FieldActivityPenaltyAdjustment,
+    FieldActivityType,
+    FieldOrder,
 )
 from app.models.financials import Adjustment, Bill, BillSegment, Payment
 from app.models.installation import InstallationOption
@@ -59,6 +75,18 @@ from app.models.umbrella import TermsOfService, UmbrellaAgreement
 from app.models.users import AppUser, AppUserRole
 
 __all__ = [
+    "AppointmentPeriod",
+    "DispatchGroup",
+    "DispatchGroupAlternate",
+    "OperationsArea",
+    "OperationsAreaPostalCode",
+    "WorkCalendar",
+    "WorkCalendarHoliday",
+    "DispatchGroupRule",
+    "FieldActivity",
+    "FieldActivityPenaltyAdjustment",
+    "FieldActivityType",
+    "FieldOrder",
     "LoanAgreement",
     "LoanBillSegment",
     "LoanPaymentAmount",

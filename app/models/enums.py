@@ -272,3 +272,42 @@ class LoanTransactionKind(StrEnum):
     OVERPAYMENT = "OVERPAYMENT"      # LN-F8: current += credit, payoff unchanged
     ADJUSTMENT = "ADJUSTMENT"        # LN-F9: payoff only, current only, or both
     CANCELLATION = "CANCELLATION"    # a loan canceled before its first bill: principal back
+
+
+class CapacityUnit(StrEnum):
+    """What an appointment period's maximum counts (spec/50 §6 Q1)."""
+
+    #: Distinct premises among its non-canceled field activities: one visit, however many jobs.
+    PREMISES = "PREMISES"
+    #: Its non-canceled field activities, one each.
+    ACTIVITIES = "ACTIVITIES"
+
+
+class AppointmentBooking(StrEnum):
+    """Whether a field activity type takes an appointment (spec/50 §1.2 ``appt_booking``)."""
+
+    REQUIRED = "REQUIRED"
+    OPTIONAL = "OPTIONAL"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class FieldActivityStatus(StrEnum):
+    PENDING = "PENDING"
+    DISPATCHED = "DISPATCHED"
+    COMPLETE = "COMPLETE"
+    CANCELED = "CANCELED"
+
+
+class FieldOrderStatus(StrEnum):
+    OPEN = "OPEN"
+    WORK_DONE_NOT_RECORDED = "WORK_DONE_NOT_RECORDED"
+    COMPLETE = "COMPLETE"
+    CANCELED = "CANCELED"
+
+
+class FieldActivityTrigger(StrEnum):
+    """When the system creates a field activity of a type by itself."""
+
+    NEVER = "NEVER"
+    START = "START"      # starting service on a service point
+    STOP = "STOP"        # stopping it

@@ -51,6 +51,11 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+def now() -> dt.datetime:
+    """The business clock: naive local time in the utility's zone (spec/50 §0.1)."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
 @contextmanager
 def transaction(db: Database, actor: Actor, reason: str | None = None) -> Iterator[Session]:
     session = db.sessions()

@@ -24,6 +24,8 @@ class Module(StrEnum):
     CONTRACT_MANAGEMENT = "CONTRACT_MANAGEMENT"
     #: Loan service agreements (spec/50 §2).
     LOANS = "LOANS"
+    #: Appointments with dispatch groups (spec/50 §1).
+    APPOINTMENTS = "APPOINTMENTS"
 
 
 #: How each module is named where it is switched on or off.
@@ -31,6 +33,7 @@ MODULE_LABELS = {
     Module.PREMISE_MANAGEMENT: "Premise Management",
     Module.CONTRACT_MANAGEMENT: "Contract Management (quotes, proposals, umbrella agreements)",
     Module.LOANS: "Loans (loan agreements, amortization forecasts)",
+    Module.APPOINTMENTS: "Appointments (dispatch groups, appointment periods, booking)",
 }
 
 #: Installation options with their defaults (a row in `installation_option` overrides one).
