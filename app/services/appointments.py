@@ -157,7 +157,7 @@ def booked_counts(session: Session, period_ids: Sequence[int],
                 select(FieldActivity.appointment_period_id, measure)
                 .where(FieldActivity.appointment_period_id.in_(chunk),
                        FieldActivity.status != COUNTED)
-                .group_by(FieldActivity.appointment_period_id)).tuples() if period is not None)
+                .group_by(FieldActivity.appointment_period_id)) if period is not None)
     return counts
 
 
@@ -170,7 +170,7 @@ def _slots(session: Session, periods: Sequence[AppointmentPeriod],
            premise_id: int | None = None) -> list[PeriodSlot]:
     groups = {p.dispatch_group_code for p in periods}
     unit_of = dict(session.execute(select(DispatchGroup.code, DispatchGroup.capacity_unit)
-                                   .where(DispatchGroup.code.in_(groups))).tuples().all())
+                                   .where(DispatchGroup.code.in_(groups))).all())
     units = {p.id: unit_of[p.dispatch_group_code] for p in periods}
     counts = booked_counts(session, [p.id for p in periods], units)
     joined: set[int] = set()
@@ -261,7 +261,7 @@ def premise_appointments(db: Database, premise_number: str) -> PremiseAppointmen
         groups = tuple(session.execute(
             select(DispatchGroup.code, DispatchGroup.description)
             .where(DispatchGroup.takes_appointments.is_(True))
-            .order_by(DispatchGroup.code)).tuples().all())
+            .order_by(DispatchGroup.code)).all())
         address = ", ".join(x for x in (premise.address_line1, premise.address_line2,
                                         premise.city, premise.postal_code) if x)
         return PremiseAppointments(premise.number, address, tuple(existing), tuple(without),

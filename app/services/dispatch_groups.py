@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import delete, select
 
@@ -19,7 +20,13 @@ from app.models import (
     OperationsArea,
     OperationsAreaPostalCode,
 )
-from app.models.enums import CapacityUnit, ServiceType, UserRole
+from app.models.enums import (
+    AppointmentBooking,
+    CapacityUnit,
+    FieldActivityTrigger,
+    ServiceType,
+    UserRole,
+)
 from app.services.common import required_text
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import ValidationError
@@ -139,3 +146,25 @@ def dispatch_groups(db: Database) -> list[DispatchGroupRow]:
                                  g.capacity_unit, g.takes_appointments, g.external_system,
                                  g.window_days, tuple(alternates.get(g.code, ())), g.version)
                 for g in session.scalars(select(DispatchGroup).order_by(DispatchGroup.code))]
+
+
+def configure_field_activity_type(db: Database, actor: Actor, code: str, *,
+                                  created_on: FieldActivityTrigger | None = None,
+                                  appointment_booking: AppointmentBooking | None = None,
+                                  missed_appointment_credit: Decimal | None = None) -> None:
+    """Change how a field activity type works: when the system creates it by itself, whether
+    it takes appointments, and the credit for a missed appointment."""
+    actor.require("set up field activity types", *SETUP_ROLES)
+    if missed_appointment_credit is not None and missed_appointment_credit < 0:
+        raise ValidationError("The missed-appointment credit is an amount of zero or more.",
+                              "missed_appointment_credit")
+    with transaction(db, actor) as session:
+        fa_type = session.get(FieldActivityType, code)
+        if fa_type is None:
+            raise ValidationError(f"There is no field activity type {code!r}.", "type_code")
+        if created_on is not None:
+            fa_type.created_on = created_on
+        if appointment_booking is not None:
+            fa_type.appointment_booking = appointment_booking
+        if missed_appointment_credit is not None:
+            fa_type.missed_appointment_credit = missed_appointment_credit

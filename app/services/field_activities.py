@@ -92,7 +92,7 @@ def operations_area_of(session: Session, postal_code: str) -> str | None:
     rows = dict(session.execute(
         select(OperationsAreaPostalCode.postal_prefix,
                OperationsAreaPostalCode.operations_area_code)
-        .where(OperationsAreaPostalCode.postal_prefix.in_(prefixes))).tuples().all())
+        .where(OperationsAreaPostalCode.postal_prefix.in_(prefixes))).all())
     return next((rows[p] for p in prefixes if p in rows), None)
 
 

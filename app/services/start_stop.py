@@ -35,11 +35,19 @@ from app.models import (
     ServiceAgreementServicePoint,
     ServicePoint,
 )
-from app.models.enums import AccountStatus, CustomerClass, SAStatus, ServiceType, UserRole
+from app.models.enums import (
+    AccountStatus,
+    CustomerClass,
+    FieldActivityTrigger,
+    SAStatus,
+    ServiceType,
+    UserRole,
+)
 from app.services.authority import OnCall, OverrideReasonRequired, audit_reason
 from app.services.common import get_by_number
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import ValidationError
+from app.services.field_activities import create_for_agreement
 from app.services.service_agreements import (
     ServiceAgreementForm,
     ServiceAgreementView,
@@ -233,6 +241,8 @@ def start_service(db: Database, actor: Actor, form: StartServiceForm) -> list[Se
             ))
             for sp in sorted(points, key=lambda p: (p.service_type, p.number))
         ]
+        for sa in created:       # the field work starting service needs, where configured
+            create_for_agreement(session, sa, FieldActivityTrigger.START, form.start_date)
         return [view_in(session, sa) for sa in created]
 
 
@@ -276,5 +286,6 @@ def stop_service(db: Database, actor: Actor, form: StopServiceForm) -> list[Serv
                     "stop_date",
                 )
             request_stop_in(session, sa, form.stop_date)
+            create_for_agreement(session, sa, FieldActivityTrigger.STOP, form.stop_date)
             stopped.append(sa)
         return [view_in(session, sa) for sa in stopped]
