@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from app.db import Database
+from app.demo.appointments import add_demo_appointments
 from app.demo.builder import Builder
 from app.demo.loans import add_demo_loans
 from app.demo.quotes import add_demo_quotes
@@ -123,6 +124,7 @@ def generate(
         sink.close()
     add_demo_quotes(db)
     loans = add_demo_loans(db, as_of)
+    add_demo_appointments(db, as_of)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],

@@ -417,4 +417,8 @@ __all__ = [
 
 
 # Features that add zones and alerts register them when imported.
-from app.services import loan_zone, quote_zone  # noqa: E402,F401  (their zones and alerts)
+from app.services import (  # noqa: E402,F401  (their zones and alerts)
+    appointment_zone,
+    loan_zone,
+    quote_zone,
+)

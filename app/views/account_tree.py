@@ -62,6 +62,8 @@ CONTROL_CENTRAL_PANE = "control-central"
 PREMISE_MANAGEMENT_PANE = "premise-management"
 #: The premise node's entry that opens Premise Management on it (when the module is on).
 PREMISE_MANAGEMENT_ENTRY = "Premise Management"
+#: The premise node's entry that opens the booking dialog (P-AP1) on it (Appointments module).
+BOOK_APPOINTMENT_ENTRY = "Book appointment…"
 
 ACTION_LABELS: dict[str, str] = {
     tree_service.ACTION_OPEN_CONTROL_CENTRAL: "Open in Control Central",
@@ -351,6 +353,9 @@ class AccountTreePane(QWidget):
         if node.kind is NodeKind.PREMISE and Module.PREMISE_MANAGEMENT in self._ctx.modules:
             manage = menu.addAction(PREMISE_MANAGEMENT_ENTRY)
             manage.triggered.connect(partial(self.open_in_premise_management, node.key))
+        if node.kind is NodeKind.PREMISE and Module.APPOINTMENTS in self._ctx.modules:
+            book = menu.addAction(BOOK_APPOINTMENT_ENTRY)
+            book.triggered.connect(partial(self.book_appointment, node.key))
         menu.addSeparator()
         refresh = menu.addAction("Refresh")
         refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
@@ -453,6 +458,14 @@ class AccountTreePane(QWidget):
             return
         if hasattr(pane, "show_premise"):
             pane.show_premise(premise_number)
+
+    def book_appointment(self, premise_number: str) -> QWidget:
+        """P-AP1 on the premise node; a booking refreshes the panes showing its account."""
+        from app.views.appointment_booking import open_booking_dialog
+
+        dialog = open_booking_dialog(self, self._ctx.db, self._ctx.actor, premise_number)
+        dialog.changed.connect(lambda _text: self._ctx.current.notify_saved(None))
+        return dialog
 
     # ------------------------------------------------------------------ navigation history
 

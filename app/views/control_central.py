@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 from app.models.enums import UserRole
 from app.services.control_central import AccountDashboard, Caller
 from app.services.errors import DomainError
+from app.services.installation import Module
 from app.services.search import PAGE_SIZE, SearchHit, SearchKind, SearchPage, search
+from app.views.appointment_booking import BookingDialog, open_booking_dialog
 from app.views.current_context import CurrentAccount
 from app.views.dashboard import (
     NO_AUTHORITY,
@@ -290,8 +292,14 @@ class ControlCentralPane(QWidget):
         self.header.refresh_button.clicked.connect(self.refresh)
         self.header.caller_chosen.connect(self._caller_chosen)
         self.view = DashboardView()
-        self.view.open_record.connect(lambda kind, number: open_record(
-            self._ctx.host, kind, number))
+        self.view.open_record.connect(self._open_record)
+        # P-AP1: "Book appointment…" on the selected premise (the Appointments module)
+        self.book_button = QPushButton("Book appointment…")
+        self.book_button.setToolTip("Book field work at the selected premise, else the "
+                                    "account's first (Ctrl+B)")
+        self.book_button.clicked.connect(lambda: self.book_appointment())
+        self.view.premises.header.addWidget(self.book_button)
+        self.book_button.setHidden(Module.APPOINTMENTS not in self._ctx.modules)
         self.view.load_account.connect(self.load_account)
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -304,7 +312,8 @@ class ControlCentralPane(QWidget):
     def _shortcuts(self) -> None:
         for keys, slot in (("Ctrl+PgDown", self.next_page), ("Ctrl+PgUp", self.previous_page),
                            ("Alt+Up", self.back_to_results), ("Ctrl+N", self.new_customer),
-                           ("Ctrl+T", self.open_in_tree), ("F5", self.refresh)):
+                           ("Ctrl+T", self.open_in_tree), ("F5", self.refresh),
+                           ("Ctrl+B", self.book_appointment)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -624,6 +633,32 @@ class ControlCentralPane(QWidget):
             self._ctx.host.open_pane(ACCOUNT_TREE)
         except KeyError:
             self._ctx.host.show_status("The account tree is not available in this version.")
+
+    def _open_record(self, kind: str, number: str) -> None:
+        """A zone row or alert drilled: appointments open the booking dialog on the premise."""
+        if kind == "Appointment":
+            self.book_appointment(number)
+        else:
+            open_record(self._ctx.host, kind, number)
+
+    def book_appointment(self, premise_number: str | None = None) -> BookingDialog | None:
+        """P-AP1 on `premise_number`, else the premise selected in the premises zone, else the
+        account's first premise."""
+        if Module.APPOINTMENTS not in self._ctx.modules or self.dashboard is None \
+                or self.stack.currentWidget() is not self.account_page:
+            return None
+        if premise_number is None:
+            table = self.view.premises.table
+            rows = table.selectionModel().selectedRows()
+            premise_number = table.key_at(rows[0]) if rows else next(
+                (p.number for p in self.dashboard.premises), None)
+        if not premise_number:
+            self._ctx.host.show_status("The account has no premise to book an appointment at.")
+            return None
+        dialog = open_booking_dialog(self, self._ctx.db, self._ctx.actor, premise_number)
+        account = self.account_number
+        dialog.changed.connect(lambda _text: self._ctx.current.notify_saved(account))
+        return dialog
 
     def new_customer(self) -> None:
         try:

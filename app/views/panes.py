@@ -38,6 +38,7 @@ PANE_MODULES: tuple[str, ...] = (
     "app.views.quotes",
     "app.views.umbrella",
     "app.views.loans",
+    "app.views.appointments",
 )
 
 #: The pane a new window opens with.

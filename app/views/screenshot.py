@@ -82,6 +82,8 @@ def take_screenshot(pane: str, out: Path, database_url: str,
             _open_demo_quote(widget)
         if pane == "loans":
             _plan_extra_payment(widget)
+        if pane == "appointments":
+            _open_busiest_week(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -103,6 +105,27 @@ def _plan_extra_payment(widget: QWidget) -> None:
         tab.extra_amount.setText("100.00")
         tab.add_extra()
         QApplication.processEvents()
+
+
+def _open_busiest_week(widget: QWidget) -> None:
+    """The week (and dispatch group) with the most bookings, its busiest day selected; a
+    database without bookings shows this week of the first group (or the empty state)."""
+    from app.services.appointment_week import busiest_week
+    from app.views.appointments import AppointmentsPane
+
+    if not isinstance(widget, AppointmentsPane):
+        return
+    found = busiest_week(widget.ctx.db)
+    if found is None:
+        return
+    group, monday = found
+    widget.open_week(group, monday)
+    wait_for_all()
+    view = widget.view
+    if view is not None and view.days:
+        busiest = max(view.days, key=lambda d: (len(d.appointments), -d.day.toordinal()))
+        widget.grid.select(busiest.day, None)
+    QApplication.processEvents()
 
 
 def _load_account(window: MainWindow, account: str | None) -> None:

@@ -10,11 +10,13 @@ from the worker thread.
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QEventLoop,
@@ -75,6 +77,16 @@ class _Throttle:
             self._emit(int(done), int(total))
 
 
+def _receiver_alive(callback: Callable[..., Any]) -> bool:
+    """False when the callback is a method (or a partial of one) of a widget Qt has already
+    deleted — a dialog closed before its background read came back: nothing is left to show
+    the result in."""
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
 class Task(QObject):
     """One call in the thread pool; created and owned on the UI thread."""
 
@@ -93,7 +105,7 @@ class Task(QObject):
     @Slot(object)
     def _deliver_result(self, value: object) -> None:
         self._finish()
-        if self._on_result is not None:
+        if self._on_result is not None and _receiver_alive(self._on_result):
             self._on_result(value)
 
     @Slot(object)
@@ -101,7 +113,8 @@ class Task(QObject):
         self._finish()
         assert isinstance(exc, BaseException)
         if self._on_error is not None:
-            self._on_error(exc)
+            if _receiver_alive(self._on_error):
+                self._on_error(exc)
         else:
             print(getattr(exc, "__traceback_text__", repr(exc)))
 

@@ -365,7 +365,8 @@ def test_premise_management_is_a_module_an_administrator_can_switch_off(db: Data
         set_module_enabled(db, CSR, Module.PREMISE_MANAGEMENT, False)
     set_module_enabled(db, ADMIN, Module.PREMISE_MANAGEMENT, False)
     assert not module_enabled(db, Module.PREMISE_MANAGEMENT)
-    assert enabled_modules(db) == {Module.CONTRACT_MANAGEMENT, Module.LOANS}   # the others stay
+    assert enabled_modules(db) == {Module.CONTRACT_MANAGEMENT, Module.LOANS,
+                                   Module.APPOINTMENTS}   # the others stay
     set_module_enabled(db, ADMIN, Module.PREMISE_MANAGEMENT, True)
     assert enabled_modules(db) == set(Module)
 
