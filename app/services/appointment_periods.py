@@ -267,6 +267,14 @@ def _in_use(linked: Sequence[LinkedPeriod], doing: str) -> PeriodInUse:
 # ----------------------------------------------------------------------------- one period
 
 
+def last_period_day(db: Database, dispatch_group: str) -> dt.date | None:
+    """The day of the group's last period (a copy usually continues after it)."""
+    with read_only(db) as session:
+        last = session.scalar(select(func.max(AppointmentPeriod.start_at))
+                              .where(AppointmentPeriod.dispatch_group_code == dispatch_group))
+        return None if last is None else last.date()
+
+
 def add_period(db: Database, actor: Actor, dispatch_group: str, start: dt.datetime,
                end: dt.datetime, max_appointments: int) -> int:
     """A new period of the group; returns its id."""

@@ -43,11 +43,7 @@ from app.services import context
 from app.services.common import get_by_number
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import DomainError, NotFound, ValidationError
-from app.services.field_activities import (
-    FIELD_STAFF,
-    OPEN_ACTIVITY,
-    refresh_field_order_schedule,
-)
+from app.services.field_activities import FIELD_STAFF, refresh_field_order_schedule
 
 #: How far ahead "next available" looks.
 HORIZON_DAYS = 120
@@ -232,10 +228,10 @@ def _activity_query(premise_id: int) -> Any:
 
 def _bookable(activity: FieldActivity, fa_type: FieldActivityType,
               order_status: FieldOrderStatus | None) -> bool:
-    """AP-R1 without the period test: pending (or dispatched: on an open field order, AP-R4
-    (4)), of a type that takes appointments, not on a field order whose work is done but not
-    recorded."""
-    return (activity.status in OPEN_ACTIVITY and _eligible(fa_type)
+    """AP-R1 without the period test: pending (on an open field order or none; once the order
+    is sent to the crew its activities are dispatched), of a type that takes appointments, not
+    on a field order whose work is done but not recorded."""
+    return (activity.status is FieldActivityStatus.PENDING and _eligible(fa_type)
             and order_status is not FieldOrderStatus.WORK_DONE_NOT_RECORDED)
 
 

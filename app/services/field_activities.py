@@ -194,8 +194,10 @@ def cancel_activity(db: Database, actor: Actor, number: str, expected_version: i
 
 def attach_to_field_order(db: Database, actor: Actor, activity_numbers: Sequence[str],
                           field_order_number: str | None = None) -> str:
-    """Put activities of one premise on a field order (a new one unless given). AP-R3: an
-    activity whose type requires an appointment must have one first."""
+    """Put activities of one premise on a field order (a new one unless given); they stay
+    pending, so their appointment can still change, until the order is sent to the crew
+    (`dispatch_field_order`). AP-R3: an activity whose type requires an appointment must have
+    one first."""
     actor.require("dispatch field work", UserRole.DISPATCHER, UserRole.SUPERVISOR)
     with transaction(db, actor) as session:
         activities = [_activity(session, n, lock=True) for n in activity_numbers]
@@ -231,9 +233,30 @@ def attach_to_field_order(db: Database, actor: Actor, activity_numbers: Sequence
             session.flush()
         for activity in activities:
             activity.field_order_id = order.id
-            activity.status = FieldActivityStatus.DISPATCHED
         refresh_field_order_schedule(session, order.id)
         return order.number
+
+
+def dispatch_field_order(db: Database, actor: Actor, field_order_number: str) -> int:
+    """Send a field order to its crew: its pending activities become dispatched, and their
+    appointments can no longer be moved or canceled here (AP-R1). Returns how many."""
+    actor.require("dispatch field work", UserRole.DISPATCHER, UserRole.SUPERVISOR)
+    with transaction(db, actor, reason=f"Field order {field_order_number} dispatched") as session:
+        order = get_by_number(session, FieldOrder, field_order_number, "field order",
+                              "field_order", lock=True)
+        if order.status is not FieldOrderStatus.OPEN:
+            raise ValidationError(f"Field order {order.number} is "
+                                  f"{order.status.label.lower()}; only an open order can be "
+                                  "dispatched.", "field_order")
+        pending = session.scalars(select(FieldActivity).where(
+            FieldActivity.field_order_id == order.id,
+            FieldActivity.status == FieldActivityStatus.PENDING).with_for_update()).all()
+        if not pending:
+            raise ValidationError(f"Field order {order.number} has no pending work to send.",
+                                  "field_order")
+        for activity in pending:
+            activity.status = FieldActivityStatus.DISPATCHED
+        return len(pending)
 
 
 def refresh_field_order_schedule(session: Session, field_order_id: int) -> None:

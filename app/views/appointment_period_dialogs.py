@@ -335,11 +335,12 @@ class PeriodDialog(_FormDialog):
 # ----------------------------------------------------------------------------- copy / update max
 
 
-def _choices(db: Database) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str, int]]]:
+def _choices(db: Database, group: str) -> tuple[list[tuple[str, str, bool]],
+                                              list[tuple[str, str, int]], dt.date | None]:
     groups = [(g.code, g.description, g.external_system is None)
               for g in dispatch_groups.dispatch_groups(db)]
     calendars = [(c.code, c.description, c.holidays) for c in periods.calendars(db)]
-    return groups, calendars
+    return groups, calendars, periods.last_period_day(db, group)
 
 
 class CopyPeriodsDialog(_FormDialog):
@@ -441,7 +442,7 @@ class CopyPeriodsDialog(_FormDialog):
         self.week.toggled.connect(lambda _on: self._method_changed())
         self._method_changed()
         self.refresh_ok()
-        run_task(_choices, db, on_result=self._choices_loaded,
+        run_task(_choices, db, dispatch_group, on_result=self._choices_loaded,
                  on_error=lambda exc: self.show_error(GENERAL, f"Cannot list the dispatch "
                                                       f"groups: {exc}"))
         self.first.setFocus()
@@ -454,8 +455,17 @@ class CopyPeriodsDialog(_FormDialog):
     # ----------------------------------------------------------------------- loading
 
     def _choices_loaded(self, value: tuple[list[tuple[str, str, bool]],
-                                           list[tuple[str, str, int]]]) -> None:
-        groups, calendars = value
+                                           list[tuple[str, str, int]], dt.date | None]) -> None:
+        groups, calendars, last_day = value
+        if self.mode == "copy" and last_day is not None and not any(
+                edit.isModified() for edit in (self.first, self.last, self.template)):
+            # Continue the day after the group's last period, from its last whole week.
+            monday = last_day - dt.timedelta(days=last_day.weekday())
+            template = monday if last_day.weekday() >= 4 else monday - dt.timedelta(days=7)
+            first = max(last_day + dt.timedelta(days=1), today())
+            self.template.setText(f"{template:%Y-%m-%d}")
+            self.first.setText(f"{first:%Y-%m-%d}")
+            self.last.setText(f"{first + dt.timedelta(days=6):%Y-%m-%d}")
         for combo in (self.source, self.target, self.calendar):
             combo.blockSignals(True)
         for code, description, local in groups:

@@ -269,3 +269,23 @@ def test_rebook_keeps_the_old_appointment_when_the_new_period_is_full(db: Databa
                              "Thu 16 Jan 2003 08:00–12:00.")
     assert booked(db, morning) == 0
     assert {_activity_row(db, n).scheduled_on for n in (fa1, fa2)} == {dt.date(2003, 1, 16)}
+
+
+def test_an_order_sent_to_the_crew_freezes_its_appointments(db: Database) -> None:
+    utility(db, "METER-N")
+    slot = period(db, "METER-N", DAY, 13, 17, 3)
+    later = period(db, "METER-N", DAY + dt.timedelta(days=1), 13, 17, 3)
+    place = premise(db, "12 Elm St")
+    exchange = activity(db, place, "METER-EXCH")
+    appointments.book(db, CSR, place, [exchange], slot, now=NOW)
+    order = field_activities.attach_to_field_order(db, DISPATCHER, [exchange])
+    moved = appointments.rebook(db, CSR, place, [exchange], later, now=NOW)  # still pending
+    assert moved.period.period_id == later
+    assert field_activities.dispatch_field_order(db, DISPATCHER, order) == 1
+    [row] = appointments.premise_appointments(db, place).existing
+    assert row.status is FieldActivityStatus.DISPATCHED and row.can_cancel is False
+    with pytest.raises(ValidationError, match="it is dispatched"):
+        appointments.cancel_appointment(db, CSR, place, [exchange])
+    with db.sessions() as session:
+        fo = session.scalar(select(FieldOrder).where(FieldOrder.number == order))
+        assert fo is not None and fo.scheduled_at == dt.datetime(2003, 1, 16, 13, 0)
