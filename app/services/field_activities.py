@@ -71,9 +71,10 @@ class FieldActivityTypeRow:
 
 @dataclass(frozen=True)
 class Completion:
-    """What completing an activity did: the credit given for a missed appointment, if any."""
+    """What completing work did: the activities completed and the credit given for a missed
+    appointment, if any."""
 
-    number: str
+    numbers: tuple[str, ...]
     credit: Decimal | None = None
     adjustment_id: int | None = None
 
@@ -275,38 +276,81 @@ def complete_activity(db: Database, actor: Actor, number: str, arrived_at: dt.da
                       expected_version: int | None = None) -> Completion:
     """The crew did the work, arriving at `arrived_at`. When the activity had an appointment
     and the crew arrived after its period ended, the account is credited the type's missed
-    appointment credit (AP-R16), linked to the activity and written to the audit trail."""
+    appointment credit (AP-R16), linked to the activity and written to the audit trail — once
+    per visit: another activity of the same appointment completed late credits nothing more."""
     actor.require("complete field activities", *FIELD_STAFF)
     with transaction(db, actor, reason=f"Field activity {number} completed") as session:
         activity = _activity(session, number, lock=True)
         check_version(activity, expected_version, f"Field activity {number}")
+        return _complete_in(session, [activity], arrived_at)
+
+
+def complete_visit(db: Database, actor: Actor, premise_number: str, period_id: int,
+                   arrived_at: dt.datetime) -> Completion:
+    """Every open activity of one appointment (a premise in a period) done in one visit, with
+    at most one missed-appointment credit (the largest of their types')."""
+    actor.require("complete field activities", *FIELD_STAFF)
+    with transaction(db, actor, reason="Appointment completed") as session:
+        premise = get_by_number(session, Premise, premise_number, "premise", "premise")
+        activities = list(session.scalars(
+            select(FieldActivity).where(FieldActivity.premise_id == premise.id,
+                                        FieldActivity.appointment_period_id == period_id,
+                                        FieldActivity.status.in_(OPEN_ACTIVITY))
+            .order_by(FieldActivity.id).with_for_update()))
+        if not activities:
+            raise ValidationError("This appointment has no open work left to complete; reload "
+                                  "to see who completed it.")
+        return _complete_in(session, activities, arrived_at)
+
+
+def _complete_in(session: Session, activities: list[FieldActivity],
+                 arrived_at: dt.datetime) -> Completion:
+    for activity in activities:
         if activity.status not in OPEN_ACTIVITY:
-            raise ValidationError(f"Field activity {number} is {activity.status.label.lower()}; "
-                                  "only pending or dispatched work can be completed.")
+            raise ValidationError(f"Field activity {activity.number} is "
+                                  f"{activity.status.label.lower()}; only pending or "
+                                  "dispatched work can be completed.")
         activity.status = FieldActivityStatus.COMPLETE
         activity.arrived_at = arrived_at
-        period = (session.get(AppointmentPeriod, activity.appointment_period_id)
-                  if activity.appointment_period_id is not None else None)
-        fa_type = session.get(FieldActivityType, activity.field_activity_type_code)
-        assert fa_type is not None
-        credit = fa_type.missed_appointment_credit
-        if period is None or arrived_at <= period.end_at or not credit:
-            return Completion(activity.number)
-        account_id = _account_of(session, activity)
-        if account_id is None:
-            return Completion(activity.number)
-        adjustment = Adjustment(
-            account_id=account_id, service_agreement_id=activity.service_agreement_id,
-            adjustment_date=arrived_at.date(), adjustment_type=AdjustmentType.CREDIT,
-            amount=-credit,
-            reason=(f"Missed appointment {period.start_at:%Y-%m-%d %H:%M}–"
-                    f"{period.end_at:%H:%M}: crew arrived {arrived_at:%Y-%m-%d %H:%M} "
-                    f"(field activity {activity.number})"))
-        session.add(adjustment)
-        session.flush()
+    numbers = tuple(a.number for a in activities)
+    first = activities[0]
+    period = (session.get(AppointmentPeriod, first.appointment_period_id)
+              if first.appointment_period_id is not None else None)
+    if period is None or arrived_at <= period.end_at:
+        return Completion(numbers)
+    late = [a for a in activities if a.appointment_period_id == period.id]
+    credits = [(t.missed_appointment_credit, a) for a in late
+               if (t := session.get(FieldActivityType, a.field_activity_type_code)) is not None
+               and t.missed_appointment_credit]
+    if not credits or _visit_credited(session, first.premise_id, period.id):
+        return Completion(numbers)
+    credit, owner = max(credits, key=lambda pair: pair[0] or 0)
+    assert credit is not None
+    account_id = _account_of(session, owner)
+    if account_id is None:
+        return Completion(numbers)
+    adjustment = Adjustment(
+        account_id=account_id, service_agreement_id=owner.service_agreement_id,
+        adjustment_date=arrived_at.date(), adjustment_type=AdjustmentType.CREDIT,
+        amount=-credit,
+        reason=(f"Missed appointment {period.start_at:%Y-%m-%d %H:%M}–{period.end_at:%H:%M}: "
+                f"crew arrived {arrived_at:%Y-%m-%d %H:%M} (field activity "
+                f"{', '.join(a.number for a in late)})"))
+    session.add(adjustment)
+    session.flush()
+    for activity in late:
         session.add(FieldActivityPenaltyAdjustment(field_activity_id=activity.id,
                                                    adjustment_id=adjustment.id))
-        return Completion(activity.number, credit, adjustment.id)
+    return Completion(numbers, credit, adjustment.id)
+
+
+def _visit_credited(session: Session, premise_id: int, period_id: int) -> bool:
+    return session.scalar(
+        select(FieldActivityPenaltyAdjustment.adjustment_id)
+        .join(FieldActivity,
+              FieldActivity.id == FieldActivityPenaltyAdjustment.field_activity_id)
+        .where(FieldActivity.premise_id == premise_id,
+               FieldActivity.appointment_period_id == period_id).limit(1)) is not None
 
 
 def _account_of(session: Session, activity: FieldActivity) -> int | None:

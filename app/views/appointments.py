@@ -43,12 +43,15 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import UserRole
 from app.reports.day_sheet import phone_text, render_day_sheet
+from app.services import appointment_periods, context
 from app.services import appointment_week as week_service
-from app.services import context
 from app.services.appointment_week import Appointment, WeekView, week_start
 from app.services.dispatch_groups import DispatchGroupRow
 from app.services.errors import DomainError
+from app.services.field_activities import FIELD_STAFF
 from app.services.installation import Module
+from app.views.appointment_completion import CompleteVisitDialog, open_work
+from app.views.appointment_period_dialogs import CopyPeriodsDialog, PeriodDialog
 from app.views.appointment_week import WeekGrid
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.widgets import arrow_icon, label, push_button, say
@@ -82,6 +85,7 @@ class AppointmentsTable(QTableWidget):
         header.setSectionResizeMode(COLUMNS.index("Activities"), QHeaderView.ResizeMode.Stretch)
 
     def show_appointments(self, rows: tuple[Appointment, ...]) -> None:
+        self.rows = rows
         self.setRowCount(len(rows))
         for n, appointment in enumerate(rows):
             for column, text in enumerate(appointment_cells(appointment)):
@@ -97,6 +101,12 @@ class AppointmentsTable(QTableWidget):
                     font.setBold(True)
                     item.setFont(font)
                 self.setItem(n, column, item)
+
+    def selected(self) -> Appointment | None:
+        row = self.currentRow()
+        rows = getattr(self, "rows", ())
+        return rows[row] if 0 <= row < len(rows) and self.selectionModel().hasSelection() \
+            else None
 
     def cell_texts(self) -> list[list[str]]:
         return [[(self.item(r, c) or QTableWidgetItem()).text() for c in range(self.columnCount())]
@@ -177,6 +187,9 @@ class AppointmentsPane(QWidget):
         self.update_max_button = push_button("Update max…", "Set the maximum appointments of "
                                              "existing periods from a template",
                                              lambda: self.copy_periods("update_max"))
+        self.complete_button = push_button(
+            "Complete visit…", "Record that the crew did the selected appointment's work and "
+            "when it arrived (double-click an appointment)", self.complete_visit)
         self.print_button = push_button("Print day sheet…", "The selected day's appointments "
                                         "as a PDF for the crew (Ctrl+P)", self.print_dialog)
         actions = QHBoxLayout()
@@ -184,6 +197,7 @@ class AppointmentsPane(QWidget):
                        self.update_max_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        actions.addWidget(self.complete_button)
         actions.addWidget(self.print_button)
 
         self.grid = WeekGrid()
@@ -191,6 +205,8 @@ class AppointmentsPane(QWidget):
         self.grid.period_activated.connect(lambda _pid: self.edit_period())
         self.list_heading = label("", "sectionHeading")
         self.table = AppointmentsTable()
+        self.table.itemSelectionChanged.connect(self._set_enabled)
+        self.table.doubleClicked.connect(lambda _index: self.complete_visit())
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 4, 0, 0)
@@ -406,6 +422,10 @@ class AppointmentsPane(QWidget):
             button.setEnabled(has_group and self.can_edit and not external)
             button.setToolTip(why or tip)
         self.print_button.setEnabled(has_group and self.grid.selected_day is not None)
+        chosen = self.table.selected()
+        self.complete_button.setEnabled(
+            chosen is not None and open_work(chosen) and chosen.start <= self.clock()
+            and self.ctx.actor.has_any(*FIELD_STAFF))
         for widget in (self.previous_button, self.next_button, self.this_week_button,
                        self.date_picker):
             widget.setEnabled(group is not None)
@@ -417,44 +437,26 @@ class AppointmentsPane(QWidget):
         dialog.open()
         return dialog
 
-    def _dialogs(self) -> Any:
-        try:
-            from app.views import appointment_period_dialogs
-        except ImportError:
-            say(self.message, "Period maintenance is not available in this version.", False)
-            return None
-        return appointment_period_dialogs
-
     def add_period(self) -> Any:
         group = self.group()
         if group is None or not self.add_button.isEnabled():
             return None
-        dialogs = self._dialogs()
-        if dialogs is None:
-            return None
-        return self._dialog(dialogs.PeriodDialog(self, self.ctx.db, self.ctx.actor, group,
-                                                 None, self.grid.selected_day))
+        return self._dialog(PeriodDialog(self, self.ctx.db, self.ctx.actor, group, None,
+                                         self.grid.selected_day))
 
     def edit_period(self) -> Any:
         group, slot = self.group(), self.grid.selected_slot()
         if group is None or slot is None or not self.edit_button.isEnabled():
             return None
-        dialogs = self._dialogs()
-        if dialogs is None:
-            return None
-        return self._dialog(dialogs.PeriodDialog(self, self.ctx.db, self.ctx.actor, group,
-                                                 slot, slot.start.date()))
+        return self._dialog(PeriodDialog(self, self.ctx.db, self.ctx.actor, group, slot,
+                                         slot.start.date()))
 
     def copy_periods(self, mode: str) -> Any:
         group = self.group()
         button = self.copy_button if mode == "copy" else self.update_max_button
         if group is None or not button.isEnabled():
             return None
-        dialogs = self._dialogs()
-        if dialogs is None:
-            return None
-        return self._dialog(dialogs.CopyPeriodsDialog(self, self.ctx.db, self.ctx.actor, group,
-                                                      mode))
+        return self._dialog(CopyPeriodsDialog(self, self.ctx.db, self.ctx.actor, group, mode))
 
     def delete_period(self, confirm: bool = True) -> None:
         slot = self.grid.selected_slot()
@@ -464,12 +466,6 @@ class AppointmentsPane(QWidget):
                 self, "Delete period", f"Delete the period {slot.label} of "
                 f"{slot.dispatch_group}?") != QMessageBox.StandardButton.Yes:
             return
-        try:
-            from app.services import appointment_periods
-        except ImportError:
-            say(self.message, "Period maintenance is not available in this version.", False)
-            return
-
         def refused(exc: BaseException) -> None:
             self._failed(exc)
             self.reload()
@@ -480,6 +476,15 @@ class AppointmentsPane(QWidget):
 
         run_task(appointment_periods.delete_period, self.ctx.db, self.ctx.actor,
                  slot.period_id, slot.version, on_result=deleted, on_error=refused)
+
+    def complete_visit(self) -> CompleteVisitDialog | None:
+        chosen = self.table.selected()
+        if chosen is None or not self.complete_button.isEnabled():
+            return None
+        dialog = CompleteVisitDialog(self.ctx, self, chosen, self.clock())
+        dialog.saved.connect(self._done)
+        dialog.open()
+        return dialog
 
     # ---------------------------------------------------------------------------- output
 

@@ -289,3 +289,22 @@ def test_an_order_sent_to_the_crew_freezes_its_appointments(db: Database) -> Non
     with db.sessions() as session:
         fo = session.scalar(select(FieldOrder).where(FieldOrder.number == order))
         assert fo is not None and fo.scheduled_at == dt.datetime(2003, 1, 16, 13, 0)
+
+
+def test_a_late_visit_with_two_activities_is_credited_once(db: Database) -> None:
+    utility(db, "METER-N")
+    slot = period(db, "METER-N", DAY, 13, 17, 3)
+    home = household(db)
+    sas.create_service_agreement(db, CSR, ServiceAgreementForm(
+        home.account, "E-RES", ServiceType.ELECTRIC, (home.electric_sp,), DAY, "E-RES-1"))
+    first = activity(db, home.premise, "METER-EXCH", DAY, home.electric_sp)
+    second = activity(db, home.premise, "INVESTIGATE", DAY, home.electric_sp)
+    appointments.book(db, CSR, home.premise, [first, second], slot, now=NOW)
+    done = field_activities.complete_visit(db, CSR, home.premise, slot,
+                                           dt.datetime(2003, 1, 15, 18, 5))
+    assert sorted(done.numbers) == sorted([first, second]) and done.credit == Decimal("25.00")
+    with pytest.raises(ValidationError, match="no open work left"):
+        field_activities.complete_visit(db, CSR, home.premise, slot,
+                                        dt.datetime(2003, 1, 15, 18, 5))
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Adjustment)) == 1

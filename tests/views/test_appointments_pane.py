@@ -5,12 +5,14 @@ step through the weeks, the day sheet prints; an empty database says what to set
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from app.db import Database
 from app.views.appointments import AppointmentsPane
@@ -215,3 +217,36 @@ def test_screenshot_opens_the_busiest_week(empty_db: Database, db_url: str,
     out = tmp_path / "ap.png"
     assert take_screenshot("appointments", out, db_url) == 0
     assert out.stat().st_size > 10_000
+
+
+def test_complete_visit_records_a_late_arrival_and_credits_the_customer_once(
+        qtbot: QtBot, empty_db: Database) -> None:
+    week = build_week(empty_db)
+    pane = _pane(qtbot, empty_db)
+    pane.open_week(GROUP, MONDAY)
+    settle(qtbot)
+    assert not pane.complete_button.isEnabled()                  # nothing chosen yet
+    pane.table.selectRow(0)                                      # Okafor, Mon 08–10, missed
+    assert pane.complete_button.isEnabled()
+    dialog = pane.complete_visit()
+    assert dialog is not None
+    activate(qtbot, dialog, focus=dialog.arrival_time)
+    assert dialog.arrival_day.text() == "2025-03-03" and dialog.arrival_time.text() == "10:00"
+    dialog.arrival_time.selectAll()
+    qtbot.keyClicks(dialog.arrival_time, "1o:40")
+    qtbot.keyClick(dialog.arrival_time, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert "'1o:40' is not a time" in dialog.error_text("arrival_time")
+    dialog.arrival_time.selectAll()
+    qtbot.keyClicks(dialog.arrival_time, "10:40")
+    qtbot.keyClick(dialog.arrival_time, Qt.Key.Key_Return)
+    settle(qtbot)
+    assert pane.message.text() == (
+        f"Completed 2 field activities at premise {week.premises[0]}; the crew arrived after "
+        "10:00, so 25.00 was credited to the customer's account for the missed appointment.")
+    rows = pane.table.cell_texts()
+    assert rows[0][3:] == ["Meter exchange (Complete); High-bill investigation (Complete)",
+                           "Okafor, Ngozi", "(555) 555-0101", "Complete"]
+    with empty_db.engine.connect() as conn:           # one credit for the one missed visit
+        credits = conn.execute(text("SELECT amount FROM adjustment")).scalars().all()
+    assert [Decimal(str(c)) for c in credits] == [Decimal("-25.00")]
