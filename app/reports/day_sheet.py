@@ -15,7 +15,6 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table
 
 from app.reports.formatting import DASH
@@ -25,9 +24,9 @@ from app.reports.quote_pdf_parts import (
     GRID,
     Letterhead,
     Styles,
-    draw_footer,
     facts_table,
     grid_style,
+    numbered_canvas,
     para,
     plural,
 )
@@ -64,28 +63,6 @@ class TickBox(Flowable):
     def draw(self) -> None:
         self.canv.setLineWidth(0.8)
         self.canv.rect(0, 0, self.size, self.size)
-
-
-def _numbered_canvas(footer: str) -> type[Canvas]:
-    """A canvas that holds pages back so each footer can say "Page x of y"."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._held: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
-            self._held.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for page, state in enumerate(self._held, 1):
-                self.__dict__.update(state)
-                draw_footer(self, footer, page, len(self._held), MARGIN, MARGIN)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def _period_heading(period: PeriodSlot, count: int, s: Styles, width: float) -> Table:
@@ -177,7 +154,7 @@ def render_day_sheet(sheet: DaySheet, path: Path | str, *,
         story.append(Spacer(1, 4 * mm))
     footer = (f"{head.utility_name} · day sheet {sheet.dispatch_group} "
               f"{day.day.isoformat()} · printed {sheet.printed_at:%d %b %Y %H:%M}")
-    doc.build(story, canvasmaker=_numbered_canvas(footer))
+    doc.build(story, canvasmaker=numbered_canvas(footer, MARGIN))
     return out
 
 

@@ -24,7 +24,6 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from app.reports.formatting import money_text, percent_text
@@ -32,10 +31,10 @@ from app.reports.quote_pdf_parts import (
     MUTED,
     Letterhead,
     Styles,
-    draw_footer,
     facts_table,
     grid_style,
     notice,
+    numbered_canvas,
     para,
 )
 from app.services.loans import Forecast, ForecastRow, LoanView, WhatIf
@@ -70,27 +69,6 @@ def write_schedule_csv(forecast: Forecast, path: Path | str) -> int:
                 f"{row.principal:.2f}", f"{row.cumulative_interest:.2f}",
                 f"{row.cumulative_principal:.2f}", f"{row.balance:.2f}"])
     return len(forecast.rows)
-
-
-class _NumberedCanvas(Canvas):
-    """Holds pages back so each footer can say "Page x of y"."""
-
-    footer = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._held: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for page, state in enumerate(self._held, 1):
-            self.__dict__.update(state)
-            draw_footer(self, self.footer, page, len(self._held), MARGIN, MARGIN)
-            super().showPage()
-        super().save()
 
 
 def _facts(view: LoanView, shown: WhatIf, proposed: bool) -> list[tuple[str, str]]:
@@ -225,9 +203,8 @@ def render_loan_schedule(view: LoanView, shown: WhatIf, path: Path | str, *,
         "Amounts after today are a forecast: they assume each payment is made on time and the "
         "rates in force today continue. Interest is charged on the unbilled principal only, "
         "never on interest or on amounts past due.", s.small)]
-    _NumberedCanvas.footer = (f"{head.utility_name} · loan {view.sa_number} · printed "
-                              f"{printed:%d %b %Y %H:%M}")
-    doc.build(story, canvasmaker=_NumberedCanvas)
+    footer = f"{head.utility_name} · loan {view.sa_number} · printed {printed:%d %b %Y %H:%M}"
+    doc.build(story, canvasmaker=numbered_canvas(footer, MARGIN))
     return out
 
 

@@ -18,6 +18,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from app.models.enums import QuoteDetailStatus, QuoteRouteMethod, SimulatedSegmentStatus
@@ -551,3 +552,26 @@ def amount_row(label: str, amount: str, s: Styles, width: float, *, rule: float 
                   colWidths=[width * 0.7, width * 0.3])
     table.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), rule, colors.black)]))
     return table
+
+
+def numbered_canvas(footer: str, margin: float) -> type[Canvas]:
+    """A canvas class that holds pages back so each footer (`draw_footer`) can say "Page x of
+    y": pass it to ``doc.build(story, canvasmaker=numbered_canvas(footer, margin))``."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            for page, state in enumerate(self._held, 1):
+                self.__dict__.update(state)
+                draw_footer(self, footer, page, len(self._held), margin, margin)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas

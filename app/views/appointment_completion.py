@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.reports.formatting import money_text
 from app.services import field_activities
@@ -18,22 +18,12 @@ from app.services.appointment_week import Appointment
 from app.services.errors import ValidationError
 from app.services.field_activities import OPEN_ACTIVITY, Completion
 from app.views.panes import PaneContext
-from app.views.tree_dialogs import ActionDialog, date_field, parse_date
+from app.views.tree_dialogs import ActionDialog, date_field, parse_date, parse_time, time_field
 
 
 def open_work(appointment: Appointment) -> bool:
     """The appointment still has work to record as done."""
     return any(a.status in OPEN_ACTIVITY for a in appointment.activities)
-
-
-def parse_time(text: str, field: str) -> dt.time:
-    value = text.strip()
-    try:
-        return dt.time.fromisoformat(value)
-    except ValueError:
-        shown = f"'{value}' is not a time. " if value else ""
-        raise ValidationError(f"{shown}Type the time the crew arrived as HH:MM, e.g. 09:40.",
-                              field) from None
 
 
 class CompleteVisitDialog(ActionDialog):
@@ -50,16 +40,15 @@ class CompleteVisitDialog(ActionDialog):
         arrived = min(now, appointment.end) if now > appointment.start else appointment.start
         self.arrival_day = self.add_row("arrival_day", "Arrival date",
                                         date_field(arrived.date()))
-        self.arrival_time = self.add_row("arrival_time", "Arrival time", QLineEdit(f"{arrived:%H:%M}"))
-        self.arrival_time.setPlaceholderText("HH:MM")
-        self.arrival_time.setMaximumWidth(90)
+        self.arrival_time = self.add_row("arrival_time", "Arrival time",
+                                         time_field(arrived.time()))
         self.finish_layout()
         self.arrival_time.setFocus()
         self.arrival_time.selectAll()
 
     def prepare(self) -> Callable[[], Any]:
         day = parse_date(self.arrival_day.text(), "arrival_day", "arrival date")
-        at = dt.datetime.combine(day, parse_time(self.arrival_time.text(), "arrival_time"))
+        at = dt.datetime.combine(day, parse_time(self.arrival_time.text(), "arrival_time", "time the crew arrived"))
         if at < self.appointment.start - dt.timedelta(days=1):
             raise ValidationError(f"The crew cannot have arrived on {day:%Y-%m-%d}, before the "
                                   "appointment was due. Check the date.", "arrival_day")

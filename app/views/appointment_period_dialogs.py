@@ -20,16 +20,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QRadioButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -46,197 +41,55 @@ from app.services.appointment_periods import (
     PeriodInUse,
 )
 from app.services.appointments import PeriodSlot
-from app.services.context import Actor, today
+from app.services.context import today
 from app.services.errors import DomainError, ValidationError
+from app.views.panes import PaneContext
+from app.views.tree_dialogs import (
+    GENERAL_FIELD,
+    ActionDialog,
+    date_field,
+    parse_date,
+    parse_time,
+    time_field,
+)
 from app.views.widgets import label
 from app.views.worker import run_task
 
-GENERAL = "general"
 NO_CALENDAR = "(no holidays)"
 
 
-def parse_day(text: str, field: str, what: str) -> dt.date:
-    value = text.strip()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        shown = f"'{value}' is not a date. " if value else ""
-        raise ValidationError(f"{shown}Type the {what} as YYYY-MM-DD.", field) from None
+class _FormDialog(ActionDialog):
+    """An `ActionDialog` whose rows may hold several widgets (an input and what it means: the
+    weekday of a date, a count); `accepted` means the database changed."""
 
-
-def parse_time(text: str, field: str, what: str) -> dt.time:
-    value = text.strip()
-    try:
-        hours, _, minutes = value.partition(":")
-        return dt.time(int(hours), int(minutes or 0))
-    except ValueError:
-        shown = f"'{value}' is not a time. " if value else ""
-        raise ValidationError(f"{shown}Type the {what} as HH:MM, e.g. 13:00.", field) from None
-
-
-def _date_edit(day: dt.date | None) -> QLineEdit:
-    edit = QLineEdit("" if day is None else f"{day:%Y-%m-%d}")
-    edit.setPlaceholderText("YYYY-MM-DD")
-    edit.setFixedWidth(120)
-    return edit
-
-
-def _time_edit(value: dt.time | None) -> QLineEdit:
-    edit = QLineEdit("" if value is None else f"{value:%H:%M}")
-    edit.setPlaceholderText("HH:MM")
-    edit.setFixedWidth(80)
-    return edit
-
-
-class _FormDialog(QDialog):
-    """A form whose errors show under their input and whose OK runs one service call in a
-    worker; `accepted` means the database changed."""
-
-    def __init__(self, parent: QWidget | None, db: Database, actor: Actor, title: str,
-                 ok_text: str, intro: str) -> None:
-        super().__init__(parent)
-        self.db, self.actor = db, actor
-        self.setWindowTitle(title)
-        self.busy = False
-        self.message = ""
-        self.result_value: object = None
-        self.errors: dict[str, QLabel] = {}
-        self.inputs: dict[str, QWidget] = {}
-        self.aliases: dict[str, str] = {}
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 18, 20, 16)
-        outer.setSpacing(10)
-        outer.addWidget(label(title.rstrip("…"), "sectionHeading"))
-        outer.addWidget(label(intro, "hint", wrap=True))
-        self.form = QFormLayout()
-        self.form.setHorizontalSpacing(16)
-        self.form.setVerticalSpacing(8)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        outer.addLayout(self.form)
-        self.body = QVBoxLayout()
-        self.body.setSpacing(6)
-        outer.addLayout(self.body)
-        self.general_error = label("", "inlineError", wrap=True)
+    def __init__(self, parent: QWidget | None, ctx: PaneContext, title: str, ok_text: str,
+                 intro: str) -> None:
+        super().__init__(ctx, parent, title, ok_text, intro)
+        self.setMinimumWidth(0)
+        self.db, self.actor = ctx.db, ctx.actor
+        self.ok_button = self.submit_button
         self.general_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.general_error.hide()
-        self.errors[GENERAL] = self.general_error
-        self._outer = outer
-        self.buttons = QDialogButtonBox()
-        self.ok_button = QPushButton(ok_text)
-        self.ok_button.setObjectName("primary")
-        self.ok_button.setDefault(True)
-        self.ok_button.setAutoDefault(True)
-        self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        assert cancel is not None
-        self.cancel_button = cancel
-        self.ok_button.clicked.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
 
-    def finish(self) -> None:
-        self._outer.addWidget(self.general_error)
-        self._outer.addStretch(1)
-        self._outer.addWidget(self.buttons)
-
-    def add_row(self, name: str, caption: str, *widgets: QWidget, aliases: tuple[str, ...] = ()
-                ) -> QWidget:
+    def add_line(self, name: str, caption: str, *widgets: QWidget,
+                 aliases: tuple[str, ...] = ()) -> QWidget:
         """A labelled row of widgets (the first is the input `name`), with its error line."""
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(3)
-        line = QHBoxLayout()
-        line.setContentsMargins(0, 0, 0, 0)
-        line.setSpacing(10)
+        line = QWidget()
+        row = QHBoxLayout(line)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(10)
         for widget in widgets:
-            line.addWidget(widget)
-        line.addStretch(1)
-        column.addLayout(line)
-        error = label("", "inlineError", wrap=True)
-        error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        error.hide()
-        column.addWidget(error)
+            row.addWidget(widget)
+        row.addStretch(1)
+        box = self._error_box(name, line)
+        self.fields[name] = widgets[0]
+        self.errors[name].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form.addRow(caption, box)
-        self.inputs[name] = widgets[0]
-        self.errors[name] = error
         for alias in aliases:
-            self.aliases[alias] = name
+            self._aliases[alias] = name
         return box
 
-    def clear_errors(self) -> None:
-        for error in self.errors.values():
-            error.hide()
-            error.setText("")
-
-    def show_error(self, field: str | None, message: str, *, focus: bool = True) -> None:
-        name = self.aliases.get(field or "", field or GENERAL)
-        error = self.errors.get(name, self.general_error)
-        error.setText(message)
-        error.show()
-        self.fit()
-        widget = self.inputs.get(name)
-        if focus and widget is not None and widget.isEnabled():
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def fit(self) -> None:
-        """Grow the window to show a message that wraps (once the layout has settled)."""
-        QTimer.singleShot(0, self._fit)
-
-    def _fit(self) -> None:
-        layout = self.layout()
-        hint = layout.totalHeightForWidth(self.width()) if layout is not None else -1
-        if hint > self.height():
-            self.resize(self.width(), hint)
-
-    def error_text(self, field: str = GENERAL) -> str:
-        """What is shown under `field` (empty when hidden): for tests and screen readers."""
-        error = self.errors.get(field)
-        return error.text() if error is not None and not error.isHidden() else ""
-
-    def can_submit(self) -> bool:
-        return True
-
     def refresh_ok(self) -> None:
-        self.ok_button.setEnabled(not self.busy and self.can_submit())
-
-    def set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.cancel_button.setEnabled(not busy)
-        self.refresh_ok()
-
-    def prepare(self) -> Callable[[], Any]:
-        raise NotImplementedError
-
-    def done_message(self, result: Any) -> str:
-        raise NotImplementedError
-
-    def submit(self) -> None:
-        if self.busy or not self.can_submit():
-            return
-        self.clear_errors()
-        try:
-            call = self.prepare()
-        except DomainError as exc:
-            self.show_error(exc.field, exc.message)
-            return
-        self.set_busy(True)
-        run_task(call, on_result=self._saved, on_error=self._failed)
-
-    def _saved(self, result: Any) -> None:
-        self.set_busy(False)
-        self.result_value = result
-        self.message = self.done_message(result)
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.set_busy(False)
-        if isinstance(exc, DomainError):
-            self.refused(exc)
-        else:
-            self.show_error(GENERAL, f"Nothing was saved: {exc}")
-
-    def refused(self, exc: DomainError) -> None:
-        self.show_error(exc.field, exc.message)
+        self.refresh_submit()
 
 
 # ----------------------------------------------------------------------------- one period
@@ -246,11 +99,11 @@ class PeriodDialog(_FormDialog):
     """Add a period to a dispatch group (period None, on `day`) or edit one: its date and
     times (fixed while appointments are booked in it) and its maximum (any time)."""
 
-    def __init__(self, parent: QWidget | None, db: Database, actor: Actor, dispatch_group: str,
+    def __init__(self, parent: QWidget | None, ctx: PaneContext, dispatch_group: str,
                  period: PeriodSlot | None, day: dt.date | None) -> None:
         editing = period is not None
         super().__init__(
-            parent, db, actor,
+            parent, ctx,
             f"{'Edit' if editing else 'Add'} Appointment Period…",
             "Save" if editing else "Add Period",
             f"Dispatch group {dispatch_group}. A period is a time band in which up to the "
@@ -258,21 +111,21 @@ class PeriodDialog(_FormDialog):
         self.dispatch_group, self.period = dispatch_group, period
         self.setMinimumWidth(460)
         start_day = period.start.date() if period else (day or today())
-        self.start_date = _date_edit(start_day)
+        self.start_date = date_field(start_day)
         self.weekday = label("", "hint")
-        self.add_row("start_date", "Start date", self.start_date, self.weekday,
+        self.add_line("start_date", "Start date", self.start_date, self.weekday,
                      aliases=("date",))
-        self.start_time = _time_edit(period.start.time() if period else dt.time(8))
-        self.add_row("start_time", "Start time", self.start_time, aliases=("start",))
-        self.end_time = _time_edit(period.end.time() if period else dt.time(10))
+        self.start_time = time_field(period.start.time() if period else dt.time(8))
+        self.add_line("start_time", "Start time", self.start_time, aliases=("start",))
+        self.end_time = time_field(period.end.time() if period else dt.time(10))
         self.ends = label("", "hint")
-        self.add_row("end_time", "End time", self.end_time, self.ends, aliases=("end",))
+        self.add_line("end_time", "End time", self.end_time, self.ends, aliases=("end",))
         self.maximum = QSpinBox()
         self.maximum.setRange(0, 999)
         self.maximum.setValue(period.max_appointments if period else 3)
         self.maximum.setFixedWidth(80)
         booked = label("" if period is None else f"{period.booked} booked now", "hint")
-        self.add_row("max_appointments", "Max appointments", self.maximum, booked)
+        self.add_line("max_appointments", "Max appointments", self.maximum, booked)
         self._end_days = (period.end.date() - period.start.date()).days if period else 0
         if period is not None and period.booked:
             for edit in (self.start_date, self.start_time, self.end_time):
@@ -281,7 +134,7 @@ class PeriodDialog(_FormDialog):
             self.body.addWidget(label(
                 f"{period.booked} appointment{'s are' if period.booked != 1 else ' is'} booked "
                 "in this period: only the maximum can change.", "hint", wrap=True))
-        self.finish()
+        self.finish_layout()
         self.setTabOrder(self.start_date, self.start_time)
         self.setTabOrder(self.start_time, self.end_time)
         self.setTabOrder(self.end_time, self.maximum)
@@ -295,7 +148,7 @@ class PeriodDialog(_FormDialog):
 
     def _show_day(self) -> None:
         try:
-            day = parse_day(self.start_date.text(), "start_date", "start date")
+            day = parse_date(self.start_date.text(), "start_date", "start date")
         except ValidationError:
             self.weekday.setText("")
             self.ends.setText("")
@@ -305,7 +158,7 @@ class PeriodDialog(_FormDialog):
                           f"on {day + dt.timedelta(days=self._end_days):%a %d %b}")
 
     def read(self) -> tuple[dt.datetime, dt.datetime, int]:
-        day = parse_day(self.start_date.text(), "start_date", "start date")
+        day = parse_date(self.start_date.text(), "start_date", "start date")
         start = dt.datetime.combine(day, parse_time(self.start_time.text(), "start_time",
                                                     "start time"))
         end = dt.datetime.combine(day + dt.timedelta(days=self._end_days),
@@ -325,7 +178,7 @@ class PeriodDialog(_FormDialog):
         return partial(periods.update_period, self.db, self.actor, p.period_id, p.version,
                        max_appointments=most, **times)
 
-    def done_message(self, result: Any) -> str:
+    def success_message(self, result: Any) -> str:
         if isinstance(result, PeriodChange):
             return f"Saved {result.period.label}." + (
                 f" {result.warning}" if result.warning else "")
@@ -350,11 +203,11 @@ class CopyPeriodsDialog(_FormDialog):
 
     PREVIEW_DELAY_MS = 150
 
-    def __init__(self, parent: QWidget | None, db: Database, actor: Actor, dispatch_group: str,
+    def __init__(self, parent: QWidget | None, ctx: PaneContext, dispatch_group: str,
                  mode: Literal["copy", "update_max"]) -> None:
         copying = mode == "copy"
         super().__init__(
-            parent, db, actor,
+            parent, ctx,
             "Copy Appointment Periods…" if copying else "Update Max Appointments…",
             "Copy" if copying else "Update Max",
             "Replaces the target group's periods in the date range with those of the template "
@@ -373,24 +226,24 @@ class CopyPeriodsDialog(_FormDialog):
 
         self.source = QComboBox()
         self.source.setMinimumWidth(260)
-        self.add_row("source_group", "Copy from dispatch group", self.source)
+        self.add_line("source_group", "Copy from dispatch group", self.source)
         self.target = QComboBox()
         self.target.setMinimumWidth(260)
-        self.add_row("target_group", "Copy to dispatch group", self.target)
+        self.add_line("target_group", "Copy to dispatch group", self.target)
         start = today()
-        self.first = _date_edit(start)
+        self.first = date_field(start)
         self.first_day = self._info()
-        self.add_row("first", "Copy to start date", self.first, self.first_day)
-        self.last = _date_edit(start + dt.timedelta(days=6))
+        self.add_line("first", "Copy to start date", self.first, self.first_day)
+        self.last = date_field(start + dt.timedelta(days=6))
         self.last_day = self._info()
         self.total = label("", "")
-        self.add_row("last", "Copy to end date", self.last, self.last_day, self.total)
+        self.add_line("last", "Copy to end date", self.last, self.last_day, self.total)
         self.blocking = label("", "inlineError", wrap=True)
         self.blocking.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.blocking.hide()
         self.form.addRow(self.blocking)
         self.errors["range"] = self.blocking
-        self.inputs["range"] = self.first
+        self.fields["range"] = self.first
 
         self.week = QRadioButton("Template week")
         self.same = QRadioButton("Same day")
@@ -398,23 +251,23 @@ class CopyPeriodsDialog(_FormDialog):
         self.methods = QButtonGroup(self)
         self.methods.addButton(self.week)
         self.methods.addButton(self.same)
-        self.add_row("method", "Copy method", self.week, self.same)
-        self.template = _date_edit(start - dt.timedelta(days=7 + start.weekday()))
+        self.add_line("method", "Copy method", self.week, self.same)
+        self.template = date_field(start - dt.timedelta(days=7 + start.weekday()))
         self.template_info = self._info(260)
-        self.template_row = self.add_row("template", "Template week start", self.template,
+        self.template_row = self.add_line("template", "Template week start", self.template,
                                          self.template_info)
         self.template_last = self._info(360)
-        self.template_last_row = self.add_row("template_last", "Template week end",
+        self.template_last_row = self.add_line("template_last", "Template week end",
                                               self.template_last)
 
         self.calendar = QComboBox()
         self.calendar.setMinimumWidth(260)
         self.calendar.addItem(NO_CALENDAR, "")
         self.holidays = self._info(200)
-        self.add_row("calendar", "Work calendar", self.calendar, self.holidays)
-        self.holiday_template = _date_edit(None)
+        self.add_line("calendar", "Work calendar", self.calendar, self.holidays)
+        self.holiday_template = date_field(None)
         self.holiday_info = self._info(260)
-        self.add_row("holiday_template", "Holiday template date", self.holiday_template,
+        self.add_line("holiday_template", "Holiday template date", self.holiday_template,
                      self.holiday_info)
 
         self.summary = label("", "", wrap=True)
@@ -423,7 +276,7 @@ class CopyPeriodsDialog(_FormDialog):
         self.confirm = label("", "inlineError", wrap=True)
         self.confirm.hide()
         self.body.addWidget(self.confirm)
-        self.finish()
+        self.finish_layout()
         self._ok_text = self.ok_button.text()
         chain = [self.source, self.target, self.first, self.last, self.week, self.same,
                  self.template, self.calendar, self.holiday_template, self.ok_button,
@@ -442,8 +295,8 @@ class CopyPeriodsDialog(_FormDialog):
         self.week.toggled.connect(lambda _on: self._method_changed())
         self._method_changed()
         self.refresh_ok()
-        run_task(_choices, db, dispatch_group, on_result=self._choices_loaded,
-                 on_error=lambda exc: self.show_error(GENERAL, f"Cannot list the dispatch "
+        run_task(_choices, ctx.db, dispatch_group, on_result=self._choices_loaded,
+                 on_error=lambda exc: self.show_error(GENERAL_FIELD, f"Cannot list the dispatch "
                                                       f"groups: {exc}"))
         self.first.setFocus()
 
@@ -502,13 +355,13 @@ class CopyPeriodsDialog(_FormDialog):
 
     def request(self) -> CopyRequest:
         """The typed inputs; ValidationError names the first one that cannot be read."""
-        first = parse_day(self.first.text(), "first", "start date")
-        last = parse_day(self.last.text(), "last", "end date")
-        template = parse_day(self.template.text(), "template", "template date")
+        first = parse_date(self.first.text(), "first", "start date")
+        last = parse_date(self.last.text(), "last", "end date")
+        template = parse_date(self.template.text(), "template", "template date")
         calendar = str(self.calendar.currentData() or "") or None
         holiday = None
         if calendar and self.holiday_template.text().strip():
-            holiday = parse_day(self.holiday_template.text(), "holiday_template",
+            holiday = parse_date(self.holiday_template.text(), "holiday_template",
                                 "holiday template date")
         return CopyRequest(str(self.source.currentData() or ""),
                            str(self.target.currentData() or ""), first, last, self.method(),
@@ -610,7 +463,7 @@ class CopyPeriodsDialog(_FormDialog):
         if isinstance(exc, DomainError):
             self.show_error(exc.field, exc.message, focus=False)
         else:
-            self.show_error(GENERAL, f"Cannot preview: {exc}", focus=False)
+            self.show_error(GENERAL_FIELD, f"Cannot preview: {exc}", focus=False)
         self.refresh_ok()
 
     def settled(self) -> bool:
@@ -652,7 +505,7 @@ class CopyPeriodsDialog(_FormDialog):
             return
         super().refused(exc)
 
-    def done_message(self, result: Any) -> str:
+    def success_message(self, result: Any) -> str:
         assert isinstance(result, CopyResult)
         return result.message
 

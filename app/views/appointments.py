@@ -441,14 +441,14 @@ class AppointmentsPane(QWidget):
         group = self.group()
         if group is None or not self.add_button.isEnabled():
             return None
-        return self._dialog(PeriodDialog(self, self.ctx.db, self.ctx.actor, group, None,
+        return self._dialog(PeriodDialog(self, self.ctx, group, None,
                                          self.grid.selected_day))
 
     def edit_period(self) -> Any:
         group, slot = self.group(), self.grid.selected_slot()
         if group is None or slot is None or not self.edit_button.isEnabled():
             return None
-        return self._dialog(PeriodDialog(self, self.ctx.db, self.ctx.actor, group, slot,
+        return self._dialog(PeriodDialog(self, self.ctx, group, slot,
                                          slot.start.date()))
 
     def copy_periods(self, mode: str) -> Any:
@@ -456,7 +456,7 @@ class AppointmentsPane(QWidget):
         button = self.copy_button if mode == "copy" else self.update_max_button
         if group is None or not button.isEnabled():
             return None
-        return self._dialog(CopyPeriodsDialog(self, self.ctx.db, self.ctx.actor, group, mode))
+        return self._dialog(CopyPeriodsDialog(self, self.ctx, group, mode))
 
     def delete_period(self, confirm: bool = True) -> None:
         slot = self.grid.selected_slot()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -92,8 +92,26 @@ def parse_date(text: str, field: str, what: str) -> dt.date:
         ) from None
 
 
-def date_field(day: dt.date) -> QLineEdit:
-    field = QLineEdit(f"{day:%Y-%m-%d}")
+def parse_time(text: str, field: str, what: str) -> dt.time:
+    """A time of day typed as HH:MM (or H, or H:MM)."""
+    value = text.strip()
+    try:
+        hours, _, minutes = value.partition(":")
+        return dt.time(int(hours), int(minutes or 0))
+    except ValueError:
+        shown = f"'{value}' is not a time. " if value else ""
+        raise ValidationError(f"{shown}Type the {what} as HH:MM, e.g. 13:00.", field) from None
+
+
+def time_field(value: dt.time | None) -> QLineEdit:
+    field = QLineEdit("" if value is None else f"{value:%H:%M}")
+    field.setPlaceholderText("HH:MM")
+    field.setFixedWidth(80)
+    return field
+
+
+def date_field(day: dt.date | None) -> QLineEdit:
+    field = QLineEdit("" if day is None else f"{day:%Y-%m-%d}")
     field.setPlaceholderText("YYYY-MM-DD")
     field.setMaximumWidth(140)
     return field
@@ -124,6 +142,8 @@ class ActionDialog(QDialog):
         self.setMinimumWidth(580)
         self.busy = False
         self.result_value: object = None
+        #: What the last successful save said.
+        self.message = ""
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self._aliases: dict[str, str] = {}
@@ -267,14 +287,25 @@ class ActionDialog(QDialog):
             error.hide()
             error.setText("")
 
-    def show_error(self, field: str | None, message: str) -> None:
+    def show_error(self, field: str | None, message: str, *, focus: bool = True) -> None:
         name = self._aliases.get(field or "", field or "")
         error = self.errors.get(name, self.general_error)
         error.setText(message)
         error.show()
+        self.fit()
         widget = self.fields.get(name)
-        if widget is not None and widget.isEnabled():
+        if focus and widget is not None and widget.isEnabled():
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def fit(self) -> None:
+        """Grow the window to show a message that wraps (once the layout has settled)."""
+        QTimer.singleShot(0, self, self._fit)
+
+    def _fit(self) -> None:
+        layout = self.layout()
+        hint = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if hint > self.height():
+            self.resize(self.width(), hint)
 
     def error_text(self, field: str = GENERAL_FIELD) -> str:
         """What is shown under `field` (empty when hidden): for tests and screen readers."""
@@ -316,7 +347,8 @@ class ActionDialog(QDialog):
     def _saved(self, result: Any) -> None:
         self.set_busy(False)
         self.result_value = result
-        self.saved.emit(self.success_message(result))
+        self.message = self.success_message(result)
+        self.saved.emit(self.message)
         self.ctx.current.notify_saved(self.saved_account())
         self.accept()
 
@@ -336,9 +368,13 @@ class ActionDialog(QDialog):
                 self.require_override(self.banner.text() or exc.message)
                 self.show_error(OVERRIDE_FIELD, exc.message)
             else:
-                self.show_error(exc.field, exc.message)
+                self.refused(exc)
         else:
             self.show_error(GENERAL_FIELD, f"Nothing was saved: {exc}")
+
+    def refused(self, exc: DomainError) -> None:
+        """The service said no: its message under the field it names (subclasses may do more)."""
+        self.show_error(exc.field, exc.message)
 
     def reload(self) -> None:
         """Re-read what the dialog shows after someone else changed it (subclasses)."""

@@ -21,13 +21,20 @@ from app.services.appointments import book, period_slots
 from app.services.context import Actor
 from app.services.field_activities import FieldActivityForm
 from app.views.appointment_period_dialogs import CopyPeriodsDialog, PeriodDialog
+from app.views.current_context import CurrentContext
+from app.views.panes import PaneContext
 from tests.conftest import SUPERVISOR
 from tests.services.builders import household
-from tests.views.conftest import activate, settle
+from tests.views.conftest import RecordingHost, activate, settle
 
 DISPATCHER = Actor("disp1", "Dana Ortiz", frozenset({UserRole.DISPATCHER}))
 W = dt.date(2003, 12, 8)
 BANDS = ((8, 10), (10, 12), (13, 15), (15, 17))
+
+
+def _ctx(db: Database) -> PaneContext:
+    """The pane context a dispatcher's dialog gets (the Appointments pane passes its own)."""
+    return PaneContext(db, DISPATCHER, RecordingHost(), CurrentContext())
 
 
 def _day(db: Database, group: str, day: dt.date, most: int = 3) -> list[int]:
@@ -59,7 +66,7 @@ def _count(db: Database, group: str) -> int:
 
 
 def _open_copy(qtbot: QtBot, db: Database, mode: str = "copy") -> CopyPeriodsDialog:
-    dialog = CopyPeriodsDialog(None, db, DISPATCHER, "NEW-SVC", mode)  # type: ignore[arg-type]
+    dialog = CopyPeriodsDialog(None, _ctx(db), "NEW-SVC", mode)  # type: ignore[arg-type]
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -191,7 +198,7 @@ def test_holiday_calendar_shows_holidays_in_range(qtbot: QtBot, groups: Database
 
 def test_add_and_edit_one_period(qtbot: QtBot, groups: Database) -> None:
     day = dt.date(2004, 2, 2)
-    dialog = PeriodDialog(None, groups, DISPATCHER, "NEW-SVC", None, day)
+    dialog = PeriodDialog(None, _ctx(groups), "NEW-SVC", None, day)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -212,7 +219,7 @@ def test_add_and_edit_one_period(qtbot: QtBot, groups: Database) -> None:
     assert (slot.start, slot.end, slot.max_appointments) == (
         dt.datetime(2004, 2, 2, 13), dt.datetime(2004, 2, 2, 17), 3)
 
-    edit = PeriodDialog(None, groups, DISPATCHER, "NEW-SVC", slot, None)
+    edit = PeriodDialog(None, _ctx(groups), "NEW-SVC", slot, None)
     qtbot.addWidget(edit)
     edit.show()
     edit.maximum.setValue(6)
