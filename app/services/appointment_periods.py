@@ -34,10 +34,10 @@ from app.models import (
     WorkCalendarHoliday,
 )
 from app.models.enums import UserRole
-from app.services.appointments import PeriodSlot, booked_counts, period_label
+from app.services.appointments import PeriodSlot, booked_counts, lock_period, period_label
 from app.services.common import check_version, required_text
 from app.services.context import Actor, read_only, transaction
-from app.services.errors import DomainError, NotFound, ValidationError
+from app.services.errors import DomainError, ValidationError
 
 #: Who maintains appointment periods and work calendars.
 PERIOD_STAFF = (UserRole.DISPATCHER, UserRole.SUPERVISOR)
@@ -290,15 +290,6 @@ def add_period(db: Database, actor: Actor, dispatch_group: str, start: dt.dateti
         return period.id
 
 
-def _locked(session: Session, period_id: int) -> AppointmentPeriod:
-    period = session.scalar(select(AppointmentPeriod).where(AppointmentPeriod.id == period_id)
-                            .with_for_update())
-    if period is None:
-        raise NotFound("That appointment period no longer exists (someone deleted it). "
-                       "Search again.")
-    return period
-
-
 def update_period(db: Database, actor: Actor, period_id: int, expected_version: int, *,
                   start: dt.datetime | None = None, end: dt.datetime | None = None,
                   max_appointments: int | None = None) -> PeriodChange:
@@ -306,7 +297,7 @@ def update_period(db: Database, actor: Actor, period_id: int, expected_version: 
     (at any time; below what is booked gives a warning, not a refusal)."""
     actor.require("maintain appointment periods", *PERIOD_STAFF)
     with transaction(db, actor) as session:
-        period = _locked(session, period_id)
+        period = lock_period(session, period_id)
         check_version(period, expected_version, "The appointment period")
         _group(session, period.dispatch_group_code, "dispatch_group")
         new_start, new_end = start or period.start_at, end or period.end_at
@@ -338,7 +329,7 @@ def delete_period(db: Database, actor: Actor, period_id: int, expected_version: 
     """Delete a period no field activity is linked to (AP-R13)."""
     actor.require("maintain appointment periods", *PERIOD_STAFF)
     with transaction(db, actor) as session:
-        period = _locked(session, period_id)
+        period = lock_period(session, period_id)
         check_version(period, expected_version, "The appointment period")
         _group(session, period.dispatch_group_code, "dispatch_group")
         linked = _linked(session, [period])

@@ -402,12 +402,13 @@ def find_availability(db: Database, premise_number: str, activity_numbers: Seque
 # ----------------------------------------------------------------------------- booking
 
 
-def _lock_period(session: Session, period_id: int) -> AppointmentPeriod:
+def lock_period(session: Session, period_id: int) -> AppointmentPeriod:
+    """The period, locked against other workstations' bookings and changes until commit."""
     period = session.scalar(select(AppointmentPeriod).where(AppointmentPeriod.id == period_id)
                             .with_for_update())
     if period is None:
-        raise NotFound("That appointment period no longer exists (it was deleted). Search "
-                       "again.")
+        raise NotFound("That appointment period no longer exists (someone deleted it). "
+                       "Search again.")
     return period
 
 
@@ -422,7 +423,7 @@ def _book_in(session: Session, premise: Premise, activities: list[FieldActivity]
              period_id: int, now: dt.datetime) -> PeriodSlot:
     """Link the activities to the locked period, after counting again (AP-R8), with the side
     effects of AP-R4. Raises PeriodFull, leaving the caller to roll back."""
-    period = _lock_period(session, period_id)
+    period = lock_period(session, period_id)
     group = session.get(DispatchGroup, period.dispatch_group_code)
     assert group is not None
     if not group.takes_appointments or group.external_system is not None:

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -54,7 +53,7 @@ from app.views.appointment_completion import CompleteVisitDialog, open_work
 from app.views.appointment_period_dialogs import CopyPeriodsDialog, PeriodDialog
 from app.views.appointment_week import WeekGrid
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
-from app.views.widgets import arrow_icon, label, push_button, say
+from app.views.widgets import EmptyCard, arrow_icon, label, pane_message, push_button, say
 from app.views.worker import run_task
 
 APPOINTMENTS = "appointments"
@@ -225,24 +224,16 @@ class AppointmentsPane(QWidget):
         body.addLayout(top)
         body.addLayout(actions)
         body.addWidget(self.splitter, 1)
-        self.empty = QFrame()
-        self.empty.setObjectName("emptyCard")
-        self.empty.setMaximumWidth(760)
-        card = QVBoxLayout(self.empty)
-        card.setContentsMargins(28, 22, 28, 24)
-        self.empty_heading = label("No dispatch groups yet", "emptyHeading")
-        self.empty_text = label(
+        self.empty = EmptyCard(
+            "No dispatch groups yet",
             "Appointments are booked into the appointment periods of a dispatch group: a "
             "group of crews at an operations area. To use this pane, a supervisor first sets "
             "up an operations area (with the postal codes it serves) and a dispatch group that "
             "takes appointments; then add the group's periods here (Add period, Copy "
-            "periods).", "emptyText", wrap=True)
-        card.addWidget(self.empty_heading)
-        card.addWidget(self.empty_text)
+            "periods).")
+        self.empty_heading, self.empty_text = self.empty.heading, self.empty.text
         self.filler = QWidget()
-        self.message = label("", "inlineOk", wrap=True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
+        self.message = pane_message()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
         layout.setSpacing(8)

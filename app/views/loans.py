@@ -23,7 +23,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -57,7 +56,7 @@ from app.views.loan_grids import HistoryTab, RatesPaymentsTab
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.record import register_record_opener
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import error_label, label, push_button, say
+from app.views.widgets import EmptyCard, error_label, label, pane_message, push_button, say
 from app.views.worker import run_and_wait, run_task
 
 LOANS = "loans"
@@ -178,19 +177,10 @@ class LoansPane(QWidget):
         body.addWidget(self.header)
         body.addWidget(self.billing_error)
         body.addWidget(self.tabs, 1)
-        self.empty = QFrame()
-        self.empty.setObjectName("emptyCard")
-        self.empty.setMaximumWidth(760)
-        card = QVBoxLayout(self.empty)
-        card.setContentsMargins(28, 22, 28, 24)
-        self.empty_heading = label("No loan open", "emptyHeading")
-        self.empty_text = label("", "emptyText", wrap=True)
-        card.addWidget(self.empty_heading)
-        card.addWidget(self.empty_text)
+        self.empty = EmptyCard("No loan open")
+        self.empty_heading, self.empty_text = self.empty.heading, self.empty.text
         self.filler = QWidget()
-        self.message = label("", "inlineOk", wrap=True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
+        self.message = pane_message()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
         layout.setSpacing(8)

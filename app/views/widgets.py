@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 def label(text: str, object_name: str = "", *, wrap: bool = False,
@@ -118,3 +118,26 @@ def arrow_icon(direction: str, colour: QColor, size: int = 20) -> QIcon:
         painter.end()
         icon.addPixmap(pixmap, mode)
     return icon
+
+
+class EmptyCard(QFrame):
+    """What a pane shows when it has nothing to show yet: a heading and what to do about it."""
+
+    def __init__(self, heading: str, text: str = "") -> None:
+        super().__init__()
+        self.setObjectName("emptyCard")
+        self.setMaximumWidth(760)
+        card = QVBoxLayout(self)
+        card.setContentsMargins(28, 22, 28, 24)
+        self.heading = label(heading, "emptyHeading")
+        self.text = label(text, "emptyText", wrap=True)
+        card.addWidget(self.heading)
+        card.addWidget(self.text)
+
+
+def pane_message() -> QLabel:
+    """A pane's line for what the last action did (or why it could not), hidden until `say`."""
+    message = label("", "inlineOk", wrap=True)
+    message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    message.hide()
+    return message
