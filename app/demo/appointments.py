@@ -212,7 +212,8 @@ class _Booker:
         return True
 
     def complete(self, number: str, arrived_at: dt.datetime) -> None:
-        done = field_activities.complete_activity(self.db, SYSTEM, number, arrived_at)
+        done = field_activities.complete_activity(self.db, SYSTEM, number, arrived_at,
+                                                  now=arrived_at)
         self.made.completed += 1
         self.made.credits += done.credit is not None
 

@@ -114,11 +114,11 @@ def common_dispatch_groups(own: Sequence[str | None],
 
 def template_date(day: dt.date, method: CopyMethod, template: dt.date,
                   is_holiday: Callable[[dt.date], bool] = lambda _d: False,
-                  holiday_template: dt.date | None = None) -> dt.date:
-    """The template day whose periods `day` gets (spec/50 §1.5): the holiday template on a
-    holiday (when one is given), else the same weekday of the template week, else the template
-    day."""
-    if holiday_template is not None and is_holiday(day):
+                  holiday_template: dt.date | None = None) -> dt.date | None:
+    """The template day whose periods `day` gets (spec/50 §1.5): on a holiday the holiday
+    template, or none (no periods: the crews are off) when there is no holiday template; else
+    the same weekday of the template week, else the template day."""
+    if is_holiday(day):
         return holiday_template
     if method is CopyMethod.TEMPLATE_WEEK:
         return template + dt.timedelta(days=(day.weekday() - template.weekday()) % 7)
@@ -140,7 +140,7 @@ def copy_plan(dispatch_group: str, first: dt.date, last: dt.date, method: CopyMe
     made: list[AppointmentPeriod] = []
     for day in days(first, last):
         source_day = template_date(day, method, template, is_holiday, holiday_template)
-        for period in source.get(source_day, ()):
+        for period in source.get(source_day, ()) if source_day is not None else ():
             start, end = period.on(day)
             made.append(AppointmentPeriod(None, dispatch_group, start, end,
                                           period.max_appointments))
@@ -157,6 +157,8 @@ def update_max_plan(targets: Sequence[AppointmentPeriod], method: CopyMethod,
     changes: dict[int, int] = {}
     for target in targets:
         source_day = template_date(target.day, method, template, is_holiday, holiday_template)
+        if source_day is None:                     # a holiday without a template: left as is
+            continue
         key = PeriodTemplate.of(target)
         match = next((p for p in source.get(source_day, ())
                       if (p.start, p.end, p.end_days) == (key.start, key.end, key.end_days)),

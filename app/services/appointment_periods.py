@@ -34,10 +34,11 @@ from app.models import (
     WorkCalendarHoliday,
 )
 from app.models.enums import UserRole
-from app.services.appointments import PeriodSlot, booked_counts, lock_period, period_label
+from app.services.appointments import PeriodSlot, booked_counts, period_label
 from app.services.common import check_version, required_text
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import DomainError, ValidationError
+from app.services.field_activities import lock_period
 
 #: Who maintains appointment periods and work calendars.
 PERIOD_STAFF = (UserRole.DISPATCHER, UserRole.SUPERVISOR)
@@ -421,9 +422,6 @@ def _plan(session: Session, request: CopyRequest, *, lock: bool) -> _Plan:
     _check_range(request.first, request.last)
     source = _group(session, request.source_group, "source_group", maintained=False).code
     target = _group(session, request.target_group, "target_group").code
-    if request.calendar and request.holiday_template is None:
-        raise ValidationError("Enter the holiday template date: the day whose periods a "
-                              "holiday gets.", "holiday_template")
     snapshot = _source(session, source, _template_days(request))
     holidays = _holiday_days(session, request.calendar, request.first, request.last)
     holiday_template = request.holiday_template if request.calendar else None

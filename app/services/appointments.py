@@ -42,8 +42,13 @@ from app.models.enums import (
 from app.services import context
 from app.services.common import get_by_number
 from app.services.context import Actor, read_only, transaction
-from app.services.errors import DomainError, NotFound, ValidationError
-from app.services.field_activities import FIELD_STAFF, refresh_field_order_schedule
+from app.services.errors import DomainError, ValidationError
+from app.services.field_activities import (
+    FIELD_STAFF,
+    lock_period,
+    refresh_field_order_schedule,
+    requires_appointment,
+)
 
 #: How far ahead "next available" looks.
 HORIZON_DAYS = 120
@@ -76,10 +81,19 @@ class PeriodSlot:
     version: int = 1
     #: The premise being booked already has an appointment in it (it joins, AP-T02).
     joins: bool = False
+    #: What `booked` and the maximum count (the dispatch group's setting, §6 Q1).
+    unit: CapacityUnit = CapacityUnit.PREMISES
 
     @property
     def remaining(self) -> int:
         return max(0, self.max_appointments - self.booked)
+
+    def takes(self, activities: int) -> bool:
+        """Whether booking `activities` more of the premise fits (AP-R8): by premises, a premise
+        already in the period joins its appointment; by activities, each one counts."""
+        if self.unit is CapacityUnit.PREMISES:
+            return self.joins or self.booked < self.max_appointments
+        return self.booked + activities <= self.max_appointments
 
     @property
     def label(self) -> str:
@@ -181,7 +195,8 @@ def _slots(session: Session, periods: Sequence[AppointmentPeriod],
                    FieldActivity.appointment_period_id.in_([p.id for p in periods]),
                    FieldActivity.status != COUNTED)))
     return [PeriodSlot(p.id, p.dispatch_group_code, p.start_at, p.end_at, p.max_appointments,
-                       counts.get(p.id, 0), p.version, p.id in joined) for p in periods]
+                       counts.get(p.id, 0), p.version, p.id in joined, units[p.id])
+            for p in periods]
 
 
 def period_slots(db: Database, dispatch_group: str, first: dt.date,
@@ -288,8 +303,8 @@ def _selected(session: Session, premise: Premise,
     if not numbers:
         raise ValidationError("Tick at least one field activity to book.", "activities")
     query = _activity_query(premise.id).where(FieldActivity.number.in_(numbers))
-    if lock:
-        query = query.with_for_update(of=FieldActivity)
+    if lock:            # in one order, so two bookings at one premise cannot deadlock
+        query = query.order_by(FieldActivity.id).with_for_update(of=FieldActivity)
     rows = session.execute(query).all()
     found = {r[0].number: r for r in rows}
     chosen = []
@@ -299,11 +314,14 @@ def _selected(session: Session, premise: Premise,
                                   f"{premise.number}.", "activities")
         activity, fa_type, _period, _point, _order, order_status = found[number]
         if not _bookable(activity, fa_type, order_status):
-            raise ValidationError(
-                f"Field activity {number} ({fa_type.description}) cannot have an appointment: "
-                f"it is {activity.status.label.lower()}"
-                + ("" if _eligible(fa_type) else " and its type takes no appointments")
-                + ".", "activities")
+            if activity.status is not FieldActivityStatus.PENDING:
+                why = f"it is {activity.status.label.lower()}"
+            elif not _eligible(fa_type):
+                why = "its type takes no appointments"
+            else:
+                why = "its field order's work is done but not yet recorded"
+            raise ValidationError(f"Field activity {number} ({fa_type.description}) cannot "
+                                  f"have an appointment: {why}.", "activities")
         if activity.appointment_period_id is not None and not rebooking:
             raise ValidationError(f"Field activity {number} already has an appointment; "
                                   "re-book it instead.", "activities")
@@ -311,17 +329,33 @@ def _selected(session: Session, premise: Premise,
     return chosen
 
 
+def _common_groups(session: Session, activities: Sequence[FieldActivity]) -> list[str] | None:
+    """The groups that can do every one of the activities (own or alternate), best first;
+    None when an activity has no group yet (the rules gave none): any group may do it."""
+    if not all(a.dispatch_group_code for a in activities):
+        return None
+    return common_dispatch_groups([a.dispatch_group_code for a in activities],
+                                  _alternates(session))
+
+
 def candidate_groups(session: Session, activities: Sequence[FieldActivity],
                      dispatch_group: str | None) -> list[str]:
-    """AP-R9 / AP-R10: the named group, or the groups common to the activities, best first."""
+    """AP-R9 / AP-R10: the named group (when it can do the activities), or the groups common
+    to the activities, best first."""
+    common = _common_groups(session, activities)
     if dispatch_group:
         group = session.get(DispatchGroup, dispatch_group)
         if group is None:
             raise ValidationError(f"There is no dispatch group {dispatch_group!r}.",
                                   "dispatch_group")
+        if common is not None and group.code not in common:
+            raise ValidationError(
+                f"Dispatch group {group.code} cannot do "
+                + ("this field activity" if len(activities) == 1 else "these field activities")
+                + (f"; choose {' or '.join(common)}, or leave the group blank." if common else
+                   ": no dispatch group is common to them. Book them separately."),
+                "dispatch_group")
         return [group.code]
-    common = common_dispatch_groups([a.dispatch_group_code for a in activities],
-                                    _alternates(session))
     if not common:
         raise ValidationError("No dispatch group is common to the selected field activities. "
                               "Choose a dispatch group, or book them separately.",
@@ -330,12 +364,12 @@ def candidate_groups(session: Session, activities: Sequence[FieldActivity],
 
 
 def _open_slots(session: Session, groups: Sequence[str], first: dt.date, last: dt.date,
-                premise_id: int, now: dt.datetime) -> list[PeriodSlot]:
-    """Default availability (AP-R7): periods in the window that start after now and have room,
-    or in which the premise already has an appointment."""
+                premise_id: int, now: dt.datetime, activities: int) -> list[PeriodSlot]:
+    """Default availability (AP-R7): periods in the window that start after now and take the
+    premise's `activities` (room left, or its appointment there to join)."""
     return [s for s in _slots(session, _periods(session, groups, first, last, after=now),
                               premise_id)
-            if s.remaining > 0 or s.joins]
+            if s.takes(activities)]
 
 
 def _bookable_groups(session: Session, groups: Sequence[str]) -> list[str]:
@@ -346,14 +380,16 @@ def _bookable_groups(session: Session, groups: Sequence[str]) -> list[str]:
 
 
 def _next_available(session: Session, groups: Sequence[str], premise_id: int,
-                    now: dt.datetime, after: dt.datetime | None = None) -> PeriodSlot | None:
-    """The first period with room from `after` (or now) on, within the horizon."""
+                    now: dt.datetime, activities: int,
+                    after: dt.datetime | None = None) -> PeriodSlot | None:
+    """The first period that takes the activities, starting after `after` (or now), within
+    the horizon."""
     start = max(now, after or now)
     first = start.date()
     step = 14
     while first <= now.date() + dt.timedelta(days=HORIZON_DAYS):
         last = first + dt.timedelta(days=step - 1)
-        for slot in _open_slots(session, groups, first, last, premise_id, start):
+        for slot in _open_slots(session, groups, first, last, premise_id, start, activities):
             return slot
         first = last + dt.timedelta(days=1)
     return None
@@ -374,10 +410,10 @@ def find_availability(db: Database, premise_number: str, activity_numbers: Seque
     with read_only(db) as session:
         premise = get_by_number(session, Premise, premise_number, "premise", "premise")
         activities = _selected(session, premise, activity_numbers, rebooking=True)
-        groups = candidate_groups(session, activities, dispatch_group)
+        groups = _bookable_groups(session, candidate_groups(session, activities,
+                                                           dispatch_group))
         if not all_alternates:
             groups = groups[:1]
-        groups = _bookable_groups(session, groups)
         if not groups:
             raise ValidationError("The dispatch group does not take appointments here (none "
                                   "set up, or a workforce system books them).", "dispatch_group")
@@ -385,31 +421,23 @@ def find_availability(db: Database, premise_number: str, activity_numbers: Seque
         width = days or session.scalar(select(func.max(DispatchGroup.window_days))
                                        .where(DispatchGroup.code.in_(groups))) or 7
         last = anchor + dt.timedelta(days=width - 1)
-        slots = _open_slots(session, groups, anchor, last, premise.id, at)
+        count = len(activities)
+        slots = _open_slots(session, groups, anchor, last, premise.id, at, count)
         if slots or not next_available:
             return Availability(tuple(groups), anchor, last, tuple(slots))
-        first_free = _next_available(session, groups, premise.id, at,
+        first_free = _next_available(session, groups, premise.id, at, count,
                                      dt.datetime.combine(anchor, dt.time()))
         if first_free is None:
             return Availability(tuple(groups), anchor, last, ())
         anchor = first_free.start.date()
         last = anchor + dt.timedelta(days=width - 1)
         return Availability(tuple(groups), anchor, last,
-                            tuple(_open_slots(session, groups, anchor, last, premise.id, at)),
+                            tuple(_open_slots(session, groups, anchor, last, premise.id, at,
+                                              count)),
                             moved=True)
 
 
 # ----------------------------------------------------------------------------- booking
-
-
-def lock_period(session: Session, period_id: int) -> AppointmentPeriod:
-    """The period, locked against other workstations' bookings and changes until commit."""
-    period = session.scalar(select(AppointmentPeriod).where(AppointmentPeriod.id == period_id)
-                            .with_for_update())
-    if period is None:
-        raise NotFound("That appointment period no longer exists (someone deleted it). "
-                       "Search again.")
-    return period
 
 
 def _full_message(period: AppointmentPeriod, why: str, offer: PeriodSlot | None) -> str:
@@ -429,21 +457,14 @@ def _book_in(session: Session, premise: Premise, activities: list[FieldActivity]
     if not group.takes_appointments or group.external_system is not None:
         raise ValidationError(f"Dispatch group {group.code} does not take appointments here.",
                               "period")
-    allowed = candidate_groups(session, activities, None) if all(
-        a.dispatch_group_code for a in activities) else []
-    if allowed and group.code not in allowed:
-        raise ValidationError(f"Dispatch group {group.code} cannot do these activities; "
-                              f"choose a period of {', '.join(allowed)}.", "period")
+    candidate_groups(session, activities, group.code)     # the group can do them
+    count = len(activities)
     if period.start_at <= now:
-        offer = _next_available(session, [group.code], premise.id, now)
+        offer = _next_available(session, [group.code], premise.id, now, count)
         raise PeriodFull(_full_message(period, "has already started", offer), offer)
-    slot = _slots(session, [period], premise.id)[0]
-    if group.capacity_unit is CapacityUnit.PREMISES:
-        fits = slot.joins or slot.booked < period.max_appointments
-    else:
-        fits = slot.booked + len(activities) <= period.max_appointments
-    if not fits:
-        offer = _next_available(session, [group.code], premise.id, now)
+    if not _slots(session, [period], premise.id)[0].takes(count):
+        offer = _next_available(session, [group.code], premise.id, now, count,
+                                after=period.start_at)
         raise PeriodFull(_full_message(period, "just filled", offer), offer)
     orders = set()
     for activity in activities:
@@ -510,9 +531,10 @@ def cancel_appointment(db: Database, actor: Actor, premise_number: str,
             if activity.appointment_period_id is None:
                 raise ValidationError(f"Field activity {activity.number} has no appointment "
                                       "to cancel.", "activities")
-            activity.appointment_period_id = None
             if activity.field_order_id is not None:
+                requires_appointment(session, activity, "keep")
                 orders.add(activity.field_order_id)
+            activity.appointment_period_id = None
         session.flush()
         for order in orders:
             refresh_field_order_schedule(session, order)

@@ -42,6 +42,7 @@ from app.models.enums import (
     ServiceType,
     UserRole,
 )
+from app.services import context
 from app.services.common import check_version, get_by_number, new_number, optional_text
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import NotFound, ValidationError
@@ -191,6 +192,27 @@ def cancel_activity(db: Database, actor: Actor, number: str, expected_version: i
             raise ValidationError(f"Field activity {number} is {activity.status.label.lower()}; "
                                   "only pending or dispatched work can be canceled.")
         activity.status = FieldActivityStatus.CANCELED
+        session.flush()
+        if activity.field_order_id is not None:
+            refresh_field_order_schedule(session, activity.field_order_id)
+
+
+def requires_appointment(session: Session, activity: FieldActivity, doing: str) -> None:
+    """AP-R3: an activity whose type requires an appointment is on a field order only with
+    one. `doing` says what the refused action would break ("join", "keep", "dispatch")."""
+    fa_type = session.get(FieldActivityType, activity.field_activity_type_code)
+    assert fa_type is not None
+    if fa_type.appointment_booking is not AppointmentBooking.REQUIRED:
+        return
+    if doing == "keep":
+        raise ValidationError(
+            f"Field activity {activity.number} ({fa_type.description}) is on a field order and "
+            "needs an appointment there; re-book it to another period instead of canceling.",
+            "activities")
+    if activity.appointment_period_id is None:
+        raise ValidationError(
+            f"Field activity {activity.number} ({fa_type.description}) needs an appointment "
+            "before it can be dispatched. Book one first.", "activity")
 
 
 def attach_to_field_order(db: Database, actor: Actor, activity_numbers: Sequence[str],
@@ -208,13 +230,7 @@ def attach_to_field_order(db: Database, actor: Actor, activity_numbers: Sequence
             raise ValidationError("A field order is for one premise; the activities chosen "
                                   "are at several.", "activity")
         for activity in activities:
-            fa_type = session.get(FieldActivityType, activity.field_activity_type_code)
-            assert fa_type is not None
-            if fa_type.appointment_booking is AppointmentBooking.REQUIRED \
-                    and activity.appointment_period_id is None:
-                raise ValidationError(
-                    f"Field activity {activity.number} ({fa_type.description}) needs an "
-                    "appointment before it can be dispatched. Book one first.", "activity")
+            requires_appointment(session, activity, "join")
             if activity.status is not FieldActivityStatus.PENDING:
                 raise ValidationError(f"Field activity {activity.number} is "
                                       f"{activity.status.label.lower()}; only pending work "
@@ -256,8 +272,19 @@ def dispatch_field_order(db: Database, actor: Actor, field_order_number: str) ->
             raise ValidationError(f"Field order {order.number} has no pending work to send.",
                                   "field_order")
         for activity in pending:
+            requires_appointment(session, activity, "dispatch")
             activity.status = FieldActivityStatus.DISPATCHED
         return len(pending)
+
+
+def lock_period(session: Session, period_id: int) -> AppointmentPeriod:
+    """The period, locked against other workstations' bookings and changes until commit."""
+    period = session.scalar(select(AppointmentPeriod).where(AppointmentPeriod.id == period_id)
+                            .with_for_update())
+    if period is None:
+        raise NotFound("That appointment period no longer exists (someone deleted it). "
+                       "Search again.")
+    return period
 
 
 def refresh_field_order_schedule(session: Session, field_order_id: int) -> None:
@@ -273,7 +300,8 @@ def refresh_field_order_schedule(session: Session, field_order_id: int) -> None:
 
 
 def complete_activity(db: Database, actor: Actor, number: str, arrived_at: dt.datetime,
-                      expected_version: int | None = None) -> Completion:
+                      expected_version: int | None = None, *,
+                      now: dt.datetime | None = None) -> Completion:
     """The crew did the work, arriving at `arrived_at`. When the activity had an appointment
     and the crew arrived after its period ended, the account is credited the type's missed
     appointment credit (AP-R16), linked to the activity and written to the audit trail — once
@@ -282,11 +310,11 @@ def complete_activity(db: Database, actor: Actor, number: str, arrived_at: dt.da
     with transaction(db, actor, reason=f"Field activity {number} completed") as session:
         activity = _activity(session, number, lock=True)
         check_version(activity, expected_version, f"Field activity {number}")
-        return _complete_in(session, [activity], arrived_at)
+        return _complete_in(session, [activity], arrived_at, now)
 
 
 def complete_visit(db: Database, actor: Actor, premise_number: str, period_id: int,
-                   arrived_at: dt.datetime) -> Completion:
+                   arrived_at: dt.datetime, *, now: dt.datetime | None = None) -> Completion:
     """Every open activity of one appointment (a premise in a period) done in one visit, with
     at most one missed-appointment credit (the largest of their types')."""
     actor.require("complete field activities", *FIELD_STAFF)
@@ -300,11 +328,14 @@ def complete_visit(db: Database, actor: Actor, premise_number: str, period_id: i
         if not activities:
             raise ValidationError("This appointment has no open work left to complete; reload "
                                   "to see who completed it.")
-        return _complete_in(session, activities, arrived_at)
+        return _complete_in(session, activities, arrived_at, now)
 
 
 def _complete_in(session: Session, activities: list[FieldActivity],
-                 arrived_at: dt.datetime) -> Completion:
+                 arrived_at: dt.datetime, now: dt.datetime | None) -> Completion:
+    if arrived_at > (now or context.now()):
+        raise ValidationError(f"The arrival {arrived_at:%Y-%m-%d %H:%M} is in the future; enter "
+                              "when the crew actually arrived.", "arrival_day")
     for activity in activities:
         if activity.status not in OPEN_ACTIVITY:
             raise ValidationError(f"Field activity {activity.number} is "
@@ -313,9 +344,17 @@ def _complete_in(session: Session, activities: list[FieldActivity],
         activity.status = FieldActivityStatus.COMPLETE
         activity.arrived_at = arrived_at
     numbers = tuple(a.number for a in activities)
+    session.flush()
+    for order in {a.field_order_id for a in activities if a.field_order_id is not None}:
+        refresh_field_order_schedule(session, order)
     first = activities[0]
-    period = (session.get(AppointmentPeriod, first.appointment_period_id)
+    # Locked, so two dispatchers completing the same late visit credit it once.
+    period = (lock_period(session, first.appointment_period_id)
               if first.appointment_period_id is not None else None)
+    if period is not None and arrived_at < period.start_at - dt.timedelta(days=1):
+        raise ValidationError(f"The crew cannot have arrived on {arrived_at:%Y-%m-%d}, a day or "
+                              f"more before the appointment ({period.start_at:%Y-%m-%d}). Check "
+                              "the date.", "arrival_day")
     if period is None or arrived_at <= period.end_at:
         return Completion(numbers)
     late = [a for a in activities if a.appointment_period_id == period.id]
@@ -415,6 +454,7 @@ def change_start_date(db: Database, actor: Actor, agreement_number: str, new_sta
                                         FieldActivity.status == FieldActivityStatus.PENDING)
             .with_for_update()).all()
         made = []
+        orders = {old.field_order_id for old in pending if old.field_order_id is not None}
         for old in pending:
             old.status = FieldActivityStatus.CANCELED
             fa_type = session.get(FieldActivityType, old.field_activity_type_code)
@@ -425,4 +465,6 @@ def change_start_date(db: Database, actor: Actor, agreement_number: str, new_sta
                 raise NotFound(f"Field activity {old.number} refers to a missing row.")
             made.append(create_in(session, premise, fa_type, new_start, point, agreement,
                                   old.instructions).number)
+        for order in orders:
+            refresh_field_order_schedule(session, order)
         return made

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -172,6 +173,7 @@ class BookingDialog(QDialog):
         #: The business clock; None: the real one (the services read it).
         self.clock = clock
         self.premise: PremiseAppointments | None = None
+        self._filling = False
         self.availability: Availability | None = None
         #: The activities being re-booked (moved to another period), or None.
         self.rebooking: tuple[str, ...] | None = None
@@ -325,14 +327,16 @@ class BookingDialog(QDialog):
 
     # ---------------------------------------------------------------------------- loading
 
-    def load(self, search: bool = False, select_period: int | None = None) -> None:
+    def load(self, search: bool = False, select_period: int | None = None,
+             keep_error: bool = False) -> None:
         """Read the premise's grids; with `search`, run the search after (AP-R11)."""
         run_task(appointments.premise_appointments, self.db, self.premise_number,
-                 on_result=lambda p: self._loaded(p, search, select_period),
+                 on_result=partial(self._loaded, search=search, select_period=select_period,
+                                   keep_error=keep_error),
                  on_error=self._failed)
 
     def _loaded(self, premise: PremiseAppointments, search: bool,
-                select_period: int | None) -> None:
+                select_period: int | None, keep_error: bool = False) -> None:
         self.premise = premise
         self.header.setText(f"Premise {premise.premise_number} · {premise.address}")
         if not self._groups_filled:
@@ -346,8 +350,10 @@ class BookingDialog(QDialog):
         if premise.existing:
             self.existing.selectRow(0)
         keys = [r.number for r in premise.without]
+        self._filling = True
         self.without.set_ticked_rows([self._without_row(r) for r in premise.without], keys,
                                      ticked=keys)            # AP-R11: every row ticked
+        self._filling = False
         shown = max(1, min(len(keys), 5))       # sized to its rows, up to five
         self.without.setFixedHeight(self.without.horizontalHeader().sizeHint().height()
                                     + shown * self.without.verticalHeader().defaultSectionSize()
@@ -356,7 +362,8 @@ class BookingDialog(QDialog):
         self.without_empty.setVisible(not keys)
         self._enable()
         if search:
-            self.search(next_available=True, select_period=select_period)
+            self.search(next_available=True, select_period=select_period,
+                        keep_error=keep_error)
 
     @staticmethod
     def _existing_row(r: ActivityRow) -> tuple[Cell | str, ...]:
@@ -391,14 +398,19 @@ class BookingDialog(QDialog):
         idle = not self.busy
         self.cancel_button.setEnabled(idle and row is not None and row.can_cancel)
         self.rebook_button.setEnabled(idle and row is not None and row.can_cancel)
-        self.book_button.setEnabled(idle and self.selected_slot() is not None)
+        self.book_button.setEnabled(idle and self.selected_slot() is not None
+                                    and bool(self._numbers()))
         self.book_button.setText("Move &Here" if self.rebooking else "&Book")
         first = self.availability.first if self.availability else None
         self.previous_button.setEnabled(idle and first is not None and first > self._today())
         self.next_button.setEnabled(idle and first is not None)
 
     def _ticks_changed(self) -> None:
-        self._enable()
+        """Other activities ticked: what was found was for the old ones, so search again."""
+        if self._filling or self.rebooking or self.premise is None:
+            self._enable()
+            return
+        self.search(next_available=True)
 
     # ---------------------------------------------------------------------------- search
 
@@ -427,7 +439,7 @@ class BookingDialog(QDialog):
         run_task(appointments.find_availability, self.db, self.premise_number, numbers,
                  group, around, all_alternates=self.alternates.isChecked(),
                  next_available=next_available, now=self._now(),
-                 on_result=lambda found: self._found(found, select_period),
+                 on_result=partial(self._found, select_period=select_period),
                  on_error=self._search_failed)
 
     def _found(self, found: Availability, select_period: int | None) -> None:
@@ -489,7 +501,7 @@ class BookingDialog(QDialog):
         action = appointments.rebook if self.rebooking else appointments.book
         run_task(action, self.db, self.actor, self.premise_number, numbers, slot.period_id,
                  now=self._now(), on_result=self._booked,
-                 on_error=lambda exc: self._book_failed(exc, slot))
+                 on_error=partial(self._book_failed, slot=slot))
 
     def _booked(self, booking: Booking) -> None:
         self.busy = False
@@ -513,10 +525,10 @@ class BookingDialog(QDialog):
                 around = found.first
             self.search(around=around, keep_error=True,
                         select_period=offer.period_id if offer else None)
-        elif isinstance(exc, DomainError):
-            say(self.search_error, exc.message, False)
         else:
-            say(self.search_error, f"The booking could not be saved: {exc}", False)
+            say(self.search_error, exc.message if isinstance(exc, DomainError)
+                else f"The booking could not be saved: {exc}", False)
+            self.load(search=True, keep_error=True)    # show what is there now
         self.available.setFocus()
 
     # ---------------------------------------------------------------------------- re-book

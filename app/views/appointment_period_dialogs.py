@@ -437,6 +437,8 @@ class CopyPeriodsDialog(_FormDialog):
         if shown.holiday_template_weekday is not None:
             self.holiday_info.setText(f"{shown.holiday_template_weekday} · "
                                       f"{_periods(shown.holiday_template_count or 0)}")
+        elif self.calendar.currentData():
+            self.holiday_info.setText("blank: no periods on holidays")
         self.holidays.setText(f"{shown.holidays} holiday{'s' if shown.holidays != 1 else ''} "
                               "in range" if self.calendar.currentData() else "")
         self.summary.setText(self._summary(shown))

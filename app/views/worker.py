@@ -78,13 +78,18 @@ class _Throttle:
 
 
 def _receiver_alive(callback: Callable[..., Any]) -> bool:
-    """False when the callback is a method (or a partial of one) of a widget Qt has already
-    deleted — a dialog closed before its background read came back: nothing is left to show
-    the result in."""
+    """False when the callback belongs to a widget Qt has already deleted — a method (or a
+    partial of one) of it, or a lambda that captured it: a dialog closed before its background
+    read came back leaves nothing to show the result in."""
     while isinstance(callback, functools.partial):
         callback = callback.func
-    owner = getattr(callback, "__self__", None)
-    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+    owners: list[object] = [getattr(callback, "__self__", None)]
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            owners.append(cell.cell_contents)
+        except ValueError:          # a cell not filled yet
+            continue
+    return all(not isinstance(owner, QObject) or shiboken6.isValid(owner) for owner in owners)
 
 
 class Task(QObject):

@@ -131,3 +131,16 @@ def test_no_common_dispatch_group() -> None:
     assert common_dispatch_groups(["A", "B"], {}) == []
     assert common_dispatch_groups([], {}) == []
     assert common_dispatch_groups(["A", None], {}) == []
+
+
+def test_a_holiday_without_a_holiday_template_gets_no_periods() -> None:
+    """AP-T08's copy with the calendar of AP-T09 but no holiday template: the crews are off on
+    New Year's Day and Martin Luther King Day, so 20 weekdays × 4 = 80 periods."""
+    week = dt.date(2003, 12, 8)
+    source = {week + dt.timedelta(days=n): [
+        PeriodTemplate(dt.time(h), dt.time(h + 2), 3) for h in (8, 10, 13, 15)] for n in range(5)}
+    holidays = {dt.date(2004, 1, 1), dt.date(2004, 1, 19)}
+    made = copy_plan("NEW-SVC", dt.date(2004, 1, 1), dt.date(2004, 1, 31),
+                     CopyMethod.TEMPLATE_WEEK, week, source, holidays.__contains__)
+    assert len(made) == 80
+    assert not {p.day for p in made} & holidays

@@ -332,9 +332,9 @@ def test_bad_copy_inputs_name_their_field(db: Database, utility: Setup) -> None:
         ap.preview(db, week_request(source_group="NOPE"))
     assert unknown.value.field == "source_group"
     ap.create_calendar(db, DISPATCHER, "US", "United States")
-    with pytest.raises(ValidationError) as no_template:
-        ap.preview(db, week_request(calendar="US"))
-    assert no_template.value.field == "holiday_template"
+    with pytest.raises(ValidationError) as no_calendar:
+        ap.preview(db, week_request(calendar="NOPE"))
+    assert no_calendar.value.field == "calendar"
 
 
 # ----------------------------------------------------------------------------- calendars

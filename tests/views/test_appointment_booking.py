@@ -123,7 +123,7 @@ def test_a_csr_books_rebooks_and_cancels_with_the_keyboard(
 def test_a_period_filled_meanwhile_offers_the_next_available_and_enter_books_it(
         qtbot: QtBot, empty_db: Database,
         work: tuple[str, tuple[str, str], tuple[int, ...]]) -> None:
-    place, numbers, (morning, afternoon, _next_day) = work
+    place, numbers, (_morning, afternoon, next_day) = work
     dialog = _dialog(qtbot, empty_db, place)
     dialog.available.selectRow(1)                              # 3 Feb 13:00–17:00, room 1
     other = premise(empty_db, "14 Elm St")                     # another CSR takes it
@@ -133,13 +133,13 @@ def test_a_period_filled_meanwhile_offers_the_next_available_and_enter_books_it(
     assert dialog.search_error.isVisible()
     assert dialog.search_error.text() == (
         "The period Mon 03 Feb 2003 13:00–17:00 just filled — next available: "
-        "Mon 03 Feb 2003 08:00–12:00 (METER-N).")
+        "Tue 04 Feb 2003 08:00–12:00 (METER-N).")                # the next after it
     assert [r[2] for r in dialog.texts(dialog.available)] == ["08:00", "08:00"]
     assert dialog.selected_slot() is not None
-    assert dialog.selected_slot().period_id == morning        # type: ignore[union-attr]
+    assert dialog.selected_slot().period_id == next_day       # type: ignore[union-attr]
     assert dialog.without.source.rowCount() == 2
     _key(qtbot, dialog.available, Qt.Key.Key_Return)
-    assert dialog.message.text() == ("Booked 2 field activities for Mon 03 Feb 2003 "
+    assert dialog.message.text() == ("Booked 2 field activities for Tue 04 Feb 2003 "
                                      "08:00–12:00 (METER-N).")
     assert sorted(r[0] for r in dialog.texts(dialog.existing)) == sorted(numbers)
     assert QApplication.activeModalWidget() is None
@@ -265,3 +265,21 @@ def test_the_account_tree_books_an_appointment_from_a_premise_node(
     assert [r[2] for r in dialog.texts(dialog.without)] == ["Meter exchange"]
     assert dialog.without.ticked_keys() == [dialog.texts(dialog.without)[0][1]]
     dialog.close()
+
+
+def test_changing_the_ticks_searches_again_and_nothing_ticked_books_nothing(
+        qtbot: QtBot, empty_db: Database,
+        work: tuple[str, tuple[str, str], tuple[int, ...]]) -> None:
+    place, _numbers, (_morning, afternoon, _next_day) = work
+    dialog = _dialog(qtbot, empty_db, place)
+    # two ticked activities: the afternoon period (room 1) takes the premise (by premises)
+    assert str(afternoon) in [dialog.available.key_at(dialog.available.model().index(r, 0))
+                              for r in range(dialog.available.model().rowCount())]
+    dialog.without.tick_rows([])
+    settle(qtbot)
+    assert dialog.available.model().rowCount() == 0 and not dialog.book_button.isEnabled()
+    assert dialog.search_note.text() == ("Tick the field activities to book, then Show "
+                                         "Appointments.")
+    dialog.without.tick_rows([0])
+    settle(qtbot)
+    assert dialog.available.model().rowCount() == 3 and dialog.book_button.isEnabled()

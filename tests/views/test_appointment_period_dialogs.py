@@ -186,7 +186,9 @@ def test_holiday_calendar_shows_holidays_in_range(qtbot: QtBot, groups: Database
     _fill(dialog, "2004-01-01", "2004-01-31", "2003-12-08")
     dialog.calendar.setCurrentIndex(dialog.calendar.findData("US-IL"))
     _previewed(qtbot, dialog)
-    assert "Enter the holiday template date" in dialog.error_text("holiday_template")
+    # No holiday template: the crews are off on holidays (20 weekdays × 4 periods).
+    assert dialog.holiday_info.text() == "blank: no periods on holidays"
+    assert dialog.summary.text() == "Will make 80 periods."
     dialog.holiday_template.setText("2003-12-10")
     _previewed(qtbot, dialog)
     assert dialog.holidays.text() == "2 holidays in range"
