@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sys
 import tempfile
@@ -277,6 +278,48 @@ def measure(db: Database, runs: int, seed: int) -> None:
     report("period slots, 7 days", _times(
         lambda n: appointments.period_slots(db, behind[n][0], behind[n][1],
                                             behind[n][1] + dt.timedelta(days=6)), runs))
+    report("week view pane, past weeks", _times(_pane_week(db, behind), min(runs, 60)),
+           TARGETS_MS["week"])
+
+
+def _pane_week(db: Database, weeks: list[tuple[str, dt.date]]) -> Callable[[int], object]:
+    """The dispatcher's wait in the Appointments pane (offscreen): from asking for a week to
+    its blocks and the first day's appointments painted, the worker round trip included."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.views.appointments import AppointmentsPane
+    from app.views.current_context import CurrentContext
+    from app.views.launch import ensure_application
+    from app.views.panes import PaneContext
+    from app.views.worker import wait_for_all
+
+    class _Host:
+        def open_pane(self, name: str) -> object:
+            raise AssertionError(name)
+
+        def open_settings(self) -> object:
+            return None
+
+        def show_status(self, text: str) -> None:
+            pass
+
+        def record_visit(self, name: str) -> None:
+            pass
+
+    app = ensure_application()
+    pane = AppointmentsPane(PaneContext(db, SYSTEM, _Host(), CurrentContext()))  # type: ignore[arg-type]
+    pane.resize(1400, 900)
+    pane.show()
+    wait_for_all()
+
+    def week(n: int) -> object:
+        group, monday = weeks[n % len(weeks)]
+        pane.open_week(group, monday)
+        wait_for_all()
+        app.processEvents()
+        pane.repaint()
+        return pane
+
+    return week
 
 
 def main(argv: list[str] | None = None) -> int:

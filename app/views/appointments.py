@@ -79,12 +79,14 @@ class AppointmentsTable(QTableWidget):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.verticalHeader().hide()
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Activities"), QHeaderView.ResizeMode.Stretch)
+        # Columns are fitted once per fill: ResizeToContents would measure every row again on
+        # each setItem (a day of 60 appointments took half a second).
+        self.horizontalHeader().setSectionResizeMode(COLUMNS.index("Activities"),
+                                                     QHeaderView.ResizeMode.Stretch)
 
     def show_appointments(self, rows: tuple[Appointment, ...]) -> None:
         self.rows = rows
+        self.setUpdatesEnabled(False)
         self.setRowCount(len(rows))
         for n, appointment in enumerate(rows):
             for column, text in enumerate(appointment_cells(appointment)):
@@ -100,6 +102,10 @@ class AppointmentsTable(QTableWidget):
                     font.setBold(True)
                     item.setFont(font)
                 self.setItem(n, column, item)
+        for column in range(len(COLUMNS)):
+            if column != COLUMNS.index("Activities"):        # that one takes the rest
+                self.resizeColumnToContents(column)
+        self.setUpdatesEnabled(True)
 
     def selected(self) -> Appointment | None:
         row = self.currentRow()
