@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--page", type=int, default=1, metavar="N", help="page number (from 1)")
     _add_database_option(found)
 
+    from app.cli_dispatch import add_dispatch_parser
     from app.cli_loans import add_loan_parser
     from app.cli_quotes import add_quote_parser
     from app.cli_rates import add_rate_parser
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rate_parser(sub)
     add_loan_parser(sub, _add_database_option)
     add_quote_parser(sub, _add_database_option)
+    add_dispatch_parser(sub, _add_database_option)
     return parser
 
 
@@ -164,6 +166,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.cli_loans import run_loan_batch
 
         return run_loan_batch(args, url, sys.stdout)
+    if args.command == "dispatch":
+        from app.cli_dispatch import run_dispatch_command
+        from app.db import open_database
+
+        db = open_database(url)
+        try:
+            return run_dispatch_command(args, db, _cli_actor, sys.stdout)
+        finally:
+            db.dispose()
     if args.command == "rate":
         from app.cli_rates import run_rate_database_command
 

@@ -559,19 +559,29 @@ def add_holidays(db: Database, actor: Actor, code: str,
         return added
 
 
-def fill_public_holidays(db: Database, actor: Actor, code: str, country: str,
-                         years: Sequence[int], subdivision: str | None = None) -> int:
-    """Add a country's (or one of its regions') public holidays for the years to a calendar,
-    from the `holidays` package; returns how many dates were new."""
+def public_holidays(country: str, years: Sequence[int],
+                    subdivision: str | None = None) -> list[tuple[dt.date, str]]:
+    """A country's (or one of its regions') public holidays in the years, from the `holidays`
+    package."""
     import holidays as public
 
     try:
         found = public.country_holidays(country.upper(), subdiv=subdivision or None,
                                         years=list(years))
-    except NotImplementedError:
-        raise ValidationError(f"No public holidays are known for {country!r}; use a "
-                              "two-letter country code such as US or GB.", "country") from None
-    return add_holidays(db, actor, code, sorted(found.items()))
+    except NotImplementedError as exc:
+        raise ValidationError(f"No public holidays are known for {country!r}"
+                              + (f" / {subdivision!r}" if subdivision else "")
+                              + f" ({exc}). Use a two-letter country code such as US or GB, and a "
+                              "subdivision the country has (e.g. IL for US).",
+                              "country") from None
+    return sorted(found.items())
+
+
+def fill_public_holidays(db: Database, actor: Actor, code: str, country: str,
+                         years: Sequence[int], subdivision: str | None = None) -> int:
+    """Add a country's (or one of its regions') public holidays for the years to a calendar;
+    returns how many dates were new."""
+    return add_holidays(db, actor, code, public_holidays(country, years, subdivision))
 
 
 def calendars(db: Database) -> list[CalendarRow]:
