@@ -49,7 +49,7 @@ from app.engine.identifiers import from_sequence  # noqa: E402
 from app.models import AppointmentPeriod, DispatchGroup, FieldActivity  # noqa: E402
 from app.services import appointments, dispatch_groups  # noqa: E402
 from app.services.context import SYSTEM, read_only  # noqa: E402
-from bench.timing import report, timed  # noqa: E402
+from bench.timing import QuietHost, report, timed  # noqa: E402
 
 TARGETS_MS = {"availability": 50.0, "week": 200.0}
 #: The bench's business day: history before it, bookable periods after it.
@@ -292,21 +292,8 @@ def _pane_week(db: Database, weeks: list[tuple[str, dt.date]]) -> Callable[[int]
     from app.views.panes import PaneContext
     from app.views.worker import wait_for_all
 
-    class _Host:
-        def open_pane(self, name: str) -> object:
-            raise AssertionError(name)
-
-        def open_settings(self) -> object:
-            return None
-
-        def show_status(self, text: str) -> None:
-            pass
-
-        def record_visit(self, name: str) -> None:
-            pass
-
     app = ensure_application()
-    pane = AppointmentsPane(PaneContext(db, SYSTEM, _Host(), CurrentContext()))  # type: ignore[arg-type]
+    pane = AppointmentsPane(PaneContext(db, SYSTEM, QuietHost(), CurrentContext()))  # type: ignore[arg-type]
     pane.resize(1400, 900)
     pane.show()
     wait_for_all()

@@ -28,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timing import report  # noqa: E402
+from timing import QuietHost, report  # noqa: E402
 
 from app.db import open_database  # noqa: E402
 from app.engine.rates.controls import SqKey  # noqa: E402
@@ -110,20 +110,6 @@ def build(db: object, n: int) -> None:
                            opened.version_state(EFFECTIVE).row_version)
 
 
-class _Host:
-    def open_pane(self, name: str) -> object:
-        raise KeyError(name)
-
-    def open_settings(self) -> object:
-        return None
-
-    def show_status(self, text: str) -> None:
-        pass
-
-    def record_visit(self, name: str) -> None:
-        pass
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", metavar="URL")
@@ -150,7 +136,7 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s", flush=True)
 
     t0 = time.perf_counter()
-    pane = RateEditorPane(PaneContext(db, ANALYST, _Host(), CurrentContext()))  # type: ignore
+    pane = RateEditorPane(PaneContext(db, ANALYST, QuietHost(), CurrentContext()))  # type: ignore
     pane.resize(1400, 860)
     pane.show()
     wait_for_all()

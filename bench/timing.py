@@ -34,3 +34,19 @@ def report(label: str, times: list[float], target: float | None = None, *,
     verdict = "" if target is None else "  ok" if p95 < target else f"  OVER {target:g} ms"
     print(f"{label:<{width}} n={len(times):<4} p50={statistics.median(times):8.{places}f} ms  "
           f"p95={p95:8.{places}f} ms  max={max(times):8.{places}f} ms{verdict}", flush=True)
+
+
+class QuietHost:
+    """A pane host for benchmarks: opens no other pane and shows no status."""
+
+    def open_pane(self, name: str) -> object:
+        raise KeyError(name)
+
+    def open_settings(self) -> object:
+        return None
+
+    def show_status(self, text: str) -> None:
+        pass
+
+    def record_visit(self, name: str) -> None:
+        pass
