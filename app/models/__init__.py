@@ -26,6 +26,15 @@ from app.models.field_activities import (
 )
 from app.models.financials import Adjustment, Bill, BillSegment, Payment
 from app.models.installation import InstallationOption
+from app.models.inventory import (
+    AssetLocation,
+    AssetPosition,
+    ItemType,
+    MeterType,
+    PostalCodeDefault,
+    StockLocation,
+    StockLocationCharacteristic,
+)
 from app.models.loans import (
     LoanAgreement,
     LoanBillSegment,
@@ -75,6 +84,13 @@ from app.models.umbrella import TermsOfService, UmbrellaAgreement
 from app.models.users import AppUser, AppUserRole
 
 __all__ = [
+    "AssetLocation",
+    "AssetPosition",
+    "ItemType",
+    "MeterType",
+    "PostalCodeDefault",
+    "StockLocation",
+    "StockLocationCharacteristic",
     "AppointmentPeriod",
     "DispatchGroup",
     "DispatchGroupAlternate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Versioned, enum_column
@@ -23,6 +23,8 @@ class CharacteristicType(Versioned, Base):
     for_service_point: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     for_account: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     for_service_agreement: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    for_stock_location: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                     server_default=false())
 
 
 class CharacteristicAllowedValue(Versioned, Base):

@@ -311,3 +311,27 @@ class FieldActivityTrigger(StrEnum):
     NEVER = "NEVER"
     START = "START"      # starting service on a service point
     STOP = "STOP"        # stopping it
+
+
+class StockLocationKind(StrEnum):
+    WAREHOUSE = "WAREHOUSE"
+    TRUCK = "TRUCK"
+    VENDOR = "VENDOR"
+    REPAIR_SHOP = "REPAIR_SHOP"
+    SCRAP = "SCRAP"
+
+
+class AssetKind(StrEnum):
+    METER = "METER"
+    ITEM = "ITEM"
+
+
+class AssetLocationSource(StrEnum):
+    """How an asset's location row came to be (spec/50 §4.1)."""
+
+    INITIAL = "INITIAL"            # received into stock
+    INSTALL = "INSTALL"            # installed at a service point
+    REMOVAL = "REMOVAL"            # removed from one, to the postal code's removal location
+    REPLICATION = "REPLICATION"    # a shipment received by range / replicator
+    MANUAL = "MANUAL"              # moved by hand, with a reason
+    TRANSFER = "TRANSFER"          # moved with others from one location to another

@@ -9,8 +9,23 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import DeviceInstallation, Item, Meter, Premise, Register, ServicePoint
-from app.models.enums import ConsumerKind, DeviceStatus, ServiceType, UserRole
+from app.models import (
+    AssetPosition,
+    DeviceInstallation,
+    Item,
+    Meter,
+    Premise,
+    Register,
+    ServicePoint,
+)
+from app.models.enums import (
+    AssetLocationSource,
+    ConsumerKind,
+    DeviceStatus,
+    ServiceType,
+    UserRole,
+)
+from app.services import asset_locations
 from app.services.common import (
     check_period,
     get_by_number,
@@ -205,9 +220,11 @@ def _installation_view(
 
 
 def install_device(
-    db: Database, actor: Actor, service_point_number: str, badge_number: str, installed_on: dt.date
+    db: Database, actor: Actor, service_point_number: str, badge_number: str, installed_on: dt.date,
+    *, at: dt.datetime | None = None,
 ) -> InstallationView:
-    """Install a meter (one at a time per service point) or an item on a service point."""
+    """Install a meter (one at a time per service point) or an item on a service point; a
+    tracked asset's location history gets an INSTALL row (at `at`, else on the day)."""
     actor.require("install devices", *FIELD_EDITORS)
     badge = _badge(badge_number)
     with transaction(db, actor) as session:
@@ -258,12 +275,19 @@ def install_device(
         device.status = DeviceStatus.INSTALLED
         session.add(installation)
         session.flush()
+        asset = asset_locations.find_asset(session, badge)
+        asset_locations.move_in(session, asset, _moment(session, asset, installed_on, at),
+                                by=actor.username, service_point_id=sp.id,
+                                source=AssetLocationSource.INSTALL)
         return _installation_view(sp, badge, "meter" if meter else "item", installation)
 
 
 def remove_device(
-    db: Database, actor: Actor, service_point_number: str, badge_number: str, removed_on: dt.date
+    db: Database, actor: Actor, service_point_number: str, badge_number: str, removed_on: dt.date,
+    *, at: dt.datetime | None = None, to_location: str | None = None,
 ) -> InstallationView:
+    """Take a device off a service point; a tracked asset goes to `to_location`, else to the
+    removal location of the premise's postal code (INV-R2)."""
     actor.require("remove devices", *FIELD_EDITORS)
     badge = _badge(badge_number)
     with transaction(db, actor) as session:
@@ -287,7 +311,33 @@ def remove_device(
         installation.removed_on = removed_on
         (meter or item).status = DeviceStatus.IN_STOCK
         session.flush()
+        asset = asset_locations.find_asset(session, badge)
+        if asset_locations.is_tracked(session, asset.kind, asset.type_code):
+            premise = session.get(Premise, sp.premise_id)
+            assert premise is not None
+            where = to_location or asset_locations.removal_location(session, premise.postal_code)
+            if where is None:
+                raise ValidationError(
+                    f"No removal location is set for postal code {premise.postal_code}: choose "
+                    f"the stock location {badge} goes to (or set one for the postal code).",
+                    "to_location")
+            asset_locations.move_in(session, asset, _moment(session, asset, removed_on, at),
+                                    by=actor.username, location=where,
+                                    source=AssetLocationSource.REMOVAL, field="to_location")
         return _installation_view(sp, badge, "meter" if meter else "item", installation)
+
+
+def _moment(session: Session, asset: asset_locations.Asset, day: dt.date,
+            at: dt.datetime | None) -> dt.datetime:
+    """When an install or removal happened: `at`, else the start of the day — or, on the day
+    the asset last moved, just after that move, so its history keeps its order."""
+    if at is not None:
+        return at
+    position = session.get(AssetPosition, (asset.kind, asset.id))
+    start = dt.datetime.combine(day, dt.time())
+    if position is not None and position.located_at.date() == day:
+        return max(start, position.located_at + dt.timedelta(minutes=1))
+    return start
 
 
 def installation_history(db: Database, service_point_number: str) -> list[InstallationView]:
