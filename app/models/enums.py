@@ -232,6 +232,7 @@ class CharacteristicEntity(StrEnum):
     SERVICE_POINT = "SERVICE_POINT"
     ACCOUNT = "ACCOUNT"
     SERVICE_AGREEMENT = "SERVICE_AGREEMENT"
+    STOCK_LOCATION = "STOCK_LOCATION"
 
 
 class BillStatus(StrEnum):

@@ -78,7 +78,7 @@ class StockLocationCharacteristic(Versioned, Base):
     characteristic_type_code: Mapped[str] = mapped_column(
         ForeignKey("characteristic_type.code"), nullable=False)
     effective_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    value: Mapped[str] = mapped_column(String(100), nullable=False)
+    value: Mapped[str] = mapped_column(String(254), nullable=False)
 
 
 class PostalCodeDefault(Versioned, Base):

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models import (
@@ -44,6 +45,12 @@ _ENTITIES: dict[CharacteristicEntity, tuple[type[Any], str, str, str]] = {
 }
 
 
+#: The flag of `CharacteristicType` that allows each kind of holder (stock locations are
+#: keyed by code, not number: `app.services.stock_locations` sets theirs).
+_HOLDER_FLAGS = {**{e: spec[3] for e, spec in _ENTITIES.items()},
+                 CharacteristicEntity.STOCK_LOCATION: "for_stock_location"}
+
+
 @dataclass(frozen=True)
 class CharacteristicView:
     type_code: str
@@ -76,7 +83,7 @@ def define_characteristic_type(
                 code=type_code,
                 description=text,
                 value_kind=value_kind,
-                **{_ENTITIES[e][3]: True for e in entities},
+                **{_HOLDER_FLAGS[e]: True for e in entities},
             )
         )
         session.flush()
@@ -112,29 +119,7 @@ def set_characteristic(
                 f"{char_type.description} is not a characteristic of a {label}.", "type"
             )
         owner = get_by_number(session, model, number, label, "entity")
-        text = required_text(value, "value", "a value", 254)
-        if char_type.value_kind is CharacteristicValueKind.PREDEFINED:
-            text = text.upper()
-            allowed = set(
-                session.scalars(
-                    select(CharacteristicAllowedValue.value).where(
-                        CharacteristicAllowedValue.characteristic_type_code == char_type.code
-                    )
-                )
-            )
-            if text not in allowed:
-                raise ValidationError(
-                    f"{text} is not one of the values of {char_type.description}: "
-                    f"{', '.join(sorted(allowed))}.",
-                    "value",
-                )
-        elif char_type.value_kind is CharacteristicValueKind.NUMBER:
-            try:
-                text = str(Decimal(text))
-            except InvalidOperation:
-                raise ValidationError(
-                    f"{char_type.description} is a number; '{value}' is not.", "value"
-                ) from None
+        text = checked_value(session, char_type, value)
         existing = session.scalar(
             select(CharacteristicValue).where(
                 CharacteristicValue.characteristic_type_code == char_type.code,
@@ -151,6 +136,35 @@ def set_characteristic(
             setattr(row, column, owner.id)
             session.add(row)
         return CharacteristicView(char_type.code, char_type.description, effective_from, text)
+
+
+def checked_value(session: Session, char_type: CharacteristicType, value: str) -> str:
+    """The value as stored, after the type's own checks: one of its values (predefined), a
+    number (numeric), or text."""
+    text = required_text(value, "value", "a value", 254)
+    if char_type.value_kind is CharacteristicValueKind.PREDEFINED:
+        text = text.upper()
+        allowed = set(
+            session.scalars(
+                select(CharacteristicAllowedValue.value).where(
+                    CharacteristicAllowedValue.characteristic_type_code == char_type.code
+                )
+            )
+        )
+        if text not in allowed:
+            raise ValidationError(
+                f"{text} is not one of the values of {char_type.description}: "
+                f"{', '.join(sorted(allowed))}.",
+                "value",
+            )
+    elif char_type.value_kind is CharacteristicValueKind.NUMBER:
+        try:
+            text = str(Decimal(text))
+        except InvalidOperation:
+            raise ValidationError(
+                f"{char_type.description} is a number; '{value}' is not.", "value"
+            ) from None
+    return text
 
 
 def characteristics_on(

@@ -22,6 +22,7 @@ from app.models import (
     StockLocationCharacteristic,
 )
 from app.models.enums import AssetKind, ServiceType, StockLocationKind, UserRole
+from app.services.characteristics import checked_value
 from app.services.common import check_version, optional_text, required_text
 from app.services.context import Actor, read_only, today, transaction
 from app.services.errors import ValidationError
@@ -127,20 +128,56 @@ def save_stock_location(db: Database, actor: Actor, form: StockLocationForm,
         return code
 
 
+@dataclass(frozen=True)
+class LocationCharacteristic:
+    type_code: str
+    description: str
+    effective_on: dt.date
+    value: str
+
+
 def set_characteristic(db: Database, actor: Actor, location: str, type_code: str,
                        value: str, effective_on: dt.date | None = None) -> None:
+    """From `effective_on` (today by default) the location has this characteristic value,
+    checked as the type says (e.g. a premise ID as its address, spec/50 §4.1)."""
     actor.require("set up stock locations", *SETUP_ROLES)
-    text = required_text(value, "value", "the value", 100)
+    on = effective_on or today()
     with transaction(db, actor) as session:
         if session.get(StockLocation, location) is None:
             raise ValidationError(f"There is no stock location {location!r}.", "location")
-        char_type = session.get(CharacteristicType, type_code)
+        char_type = session.get(CharacteristicType, type_code.strip().upper())
         if char_type is None or not char_type.for_stock_location:
             raise ValidationError(f"{type_code!r} is not a characteristic of stock locations.",
                                   "type_code")
-        session.add(StockLocationCharacteristic(
-            stock_location_code=location, characteristic_type_code=type_code,
-            effective_on=effective_on or today(), value=text))
+        text = checked_value(session, char_type, value)
+        same_day = session.scalar(select(StockLocationCharacteristic).where(
+            StockLocationCharacteristic.stock_location_code == location,
+            StockLocationCharacteristic.characteristic_type_code == char_type.code,
+            StockLocationCharacteristic.effective_on == on))
+        if same_day is not None:
+            same_day.value = text
+        else:
+            session.add(StockLocationCharacteristic(
+                stock_location_code=location, characteristic_type_code=char_type.code,
+                effective_on=on, value=text))
+
+
+def location_characteristics(db: Database, location: str,
+                             on: dt.date | None = None) -> list[LocationCharacteristic]:
+    """The value of each of the location's characteristics in effect on a day (today)."""
+    day = on or today()
+    with read_only(db) as session:
+        current: dict[str, LocationCharacteristic] = {}
+        for row, description in session.execute(
+                select(StockLocationCharacteristic, CharacteristicType.description)
+                .join(CharacteristicType, CharacteristicType.code
+                      == StockLocationCharacteristic.characteristic_type_code)
+                .where(StockLocationCharacteristic.stock_location_code == location,
+                       StockLocationCharacteristic.effective_on <= day)
+                .order_by(StockLocationCharacteristic.effective_on)):
+            current[row.characteristic_type_code] = LocationCharacteristic(
+                row.characteristic_type_code, description, row.effective_on, row.value)
+        return sorted(current.values(), key=lambda c: c.type_code)
 
 
 def save_asset_type(db: Database, actor: Actor, kind: AssetKind, code: str, description: str,

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0009'
 down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
@@ -77,7 +76,7 @@ def upgrade() -> None:
     sa.Column('stock_location_code', sa.String(length=30), nullable=False),
     sa.Column('characteristic_type_code', sa.String(length=8), nullable=False),
     sa.Column('effective_on', sa.Date(), nullable=False),
-    sa.Column('value', sa.String(length=100), nullable=False),
+    sa.Column('value', sa.String(length=254), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_by', sa.String(length=64), nullable=False),
