@@ -61,12 +61,19 @@ class LocationRow:
     parent_code: str | None
     depth: int
     counts: tuple[TypeCount, ...]
-    address: str
+    address_line1: str | None
+    city: str | None
+    postal_code: str | None
+    comments: str | None
     version: int
 
     @property
     def total(self) -> int:
         return sum(c.count for c in self.counts)
+
+    @property
+    def address(self) -> str:
+        return ", ".join(x for x in (self.address_line1, self.city, self.postal_code) if x)
 
 
 def _code(value: str, field: str = "code") -> str:
@@ -241,13 +248,11 @@ def stock_locations(db: Database) -> list[LocationRow]:
 
         def walk(parent: str | None, depth: int) -> None:
             for row in children.get(parent, []):
-                address = ", ".join(x for x in (row.address_line1, row.city, row.postal_code)
-                                    if x)
                 ordered.append(LocationRow(
                     row.code, row.description, row.kind, row.hold_inventory, row.parent_code,
                     depth, tuple(sorted(counts.get(row.code, []),
                                         key=lambda c: (c.kind, c.type_code))),
-                    address, row.version))
+                    row.address_line1, row.city, row.postal_code, row.comments, row.version))
                 walk(row.code, depth + 1)
 
         walk(None, 0)
