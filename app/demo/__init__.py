@@ -19,6 +19,7 @@ from sqlalchemy import text
 from app.db import Database
 from app.demo.appointments import add_demo_appointments
 from app.demo.builder import Builder
+from app.demo.inventory import add_demo_inventory
 from app.demo.loans import add_demo_loans
 from app.demo.quotes import add_demo_quotes
 from app.demo.sink import PostgresSink, Sink, SqliteSink
@@ -78,7 +79,7 @@ def _reference_rows(db: Database, stamp: str) -> dict[str, list[tuple[object, ..
     for code, description, kind, prem, sp, acct, sa, allowed in CHARACTERISTIC_TYPES:
         if code in known:
             continue
-        types.append((code, description, kind, prem, sp, acct, sa, 1, stamp, "demo"))
+        types.append((code, description, kind, prem, sp, acct, sa, False, 1, stamp, "demo"))
         values.extend((code, value, text_, 1, stamp, "demo") for value, text_ in allowed)
     return {"characteristic_type": types, "characteristic_allowed_value": values}
 
@@ -125,6 +126,7 @@ def generate(
     add_demo_quotes(db)
     loans = add_demo_loans(db, as_of)
     add_demo_appointments(db, as_of)
+    add_demo_inventory(db, as_of, seed=seed)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],

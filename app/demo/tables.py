@@ -65,7 +65,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 REFERENCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "characteristic_type": ("code", "description", "value_kind", "for_premise",
                             "for_service_point", "for_account", "for_service_agreement",
-                            *VERSIONED),
+                            "for_stock_location", *VERSIONED),
     "characteristic_allowed_value": ("characteristic_type_code", "value", "description",
                                      *VERSIONED),
 }

@@ -125,6 +125,9 @@ class AssetPosition(Versioned, Base):
     __tablename__ = "asset_position"
     __table_args__ = (
         Index("ix_asset_position_place", "stock_location_code", "asset_kind", "type_code"),
+        # A location's first page in badge order, and badges looked up for a transfer.
+        Index("ix_asset_position_place_badge", "stock_location_code", "badge_number"),
+        Index("ix_asset_position_badge", "badge_number"),
     )
 
     asset_kind: Mapped[AssetKind] = mapped_column(enum_column(AssetKind), primary_key=True)

@@ -17,13 +17,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.db import Database
 from app.models import (
     AssetLocation,
     AssetPosition,
+    AuditEvent,
     Item,
     ItemType,
     Meter,
@@ -227,27 +228,99 @@ def transfer(db: Database, actor: Actor, request: TransferRequest) -> TransferRe
         elsewhere = [p for p in positions.values() if p.stock_location_code != source.code]
         if elsewhere:
             raise NotAtSource(_moved_message(session, elsewhere, source.code))
-        lines = []
-        for badge in badges:
-            position = positions[badge]
-            asset = Asset(position.asset_kind, position.asset_id, badge, position.type_code,
-                          DeviceStatus.IN_STOCK)
-            move_in(session, asset, request.at, by=actor.username, location=target.code,
-                    source=AssetLocationSource.TRANSFER, field="target")
-            lines.append(TransferLine(badge, position.asset_kind, position.type_code))
+        moved = [positions[b] for b in badges]
+        lines = tuple(TransferLine(p.badge_number, p.asset_kind, p.type_code) for p in moved)
+        _move_positions(session, moved, request.at, by=actor.username, location=target.code,
+                        source=AssetLocationSource.TRANSFER)
         return TransferResult(source.code, source.description, target.code,
-                              target.description, request.at, tuple(lines), actor.username)
+                              target.description, request.at, lines, actor.username)
+
+
+def _move_positions(session: Session, positions: Sequence[AssetPosition], at: dt.datetime, *,
+                    by: str, location: str, source: AssetLocationSource) -> None:
+    """`move_in` for many locked positions at once (one flush: the history rows go in as one
+    batch and the positions are updated as one), with the same INV-R1 and INV-R4 checks, all
+    made before anything is written. `location` was checked with `holding_location`."""
+    types = {(p.asset_kind, p.type_code) for p in positions}
+    untracked = sorted(f"{t}" for k, t in types if not is_tracked(session, k, t))
+    if untracked:
+        raise ValidationError(
+            f"Nothing was moved: the type(s) {', '.join(untracked)} no longer track their "
+            "stock location; switch tracking on for them first.", "badges")
+    if at > context.now() + dt.timedelta(minutes=1):
+        raise ValidationError(f"{at:%Y-%m-%d %H:%M} is in the future; a location date is when "
+                              "the asset got there.", "located_at")
+    later = sorted((p for p in positions if at < p.located_at),
+                   key=lambda p: (p.located_at, p.badge_number), reverse=True)
+    if later:
+        first = later[0]
+        more = f" (and {len(later) - 1} more)" if len(later) > 1 else ""
+        raise ValidationError(
+            f"{first.badge_number}{more} has been at its present place since "
+            f"{first.located_at:%Y-%m-%d %H:%M}; a new location date must not be earlier.",
+            "located_at")
+    created = context.now()
+    session.add_all([AssetLocation(asset_kind=p.asset_kind, asset_id=p.asset_id,
+                                   located_at=at, stock_location_code=location,
+                                   service_point_id=None, source=source, created_by=by,
+                                   created_at=created)
+                     for p in positions])
+    session.flush()                  # the history rows, in one batch (and their audit rows)
+    # The positions are locked: one UPDATE per kind and chunk of ids (they all get the same
+    # place and time) instead of one per asset, with their version moved on and the audit rows
+    # the flush would have written.
+    stamp = dt.datetime.now(dt.UTC)
+    audit: list[dict[str, object]] = []
+    reason = session.info.get("reason")
+    for kind in AssetKind:
+        keys = sorted(p.asset_id for p in positions if p.asset_kind is kind)
+        for start in range(0, len(keys), 900):
+            session.execute(
+                update(AssetPosition)
+                .where(AssetPosition.asset_kind == kind,
+                       AssetPosition.asset_id.in_(keys[start:start + 900]))
+                .values(stock_location_code=location, service_point_id=None, located_at=at,
+                        version=AssetPosition.version + 1, updated_by=by, updated_at=stamp)
+                .execution_options(synchronize_session=False))
+    for p in positions:
+        for name, old, new in (("stock_location_code", p.stock_location_code, location),
+                               ("service_point_id", p.service_point_id, None),
+                               ("located_at", p.located_at, at)):
+            if old != new:
+                audit.append({"changed_at": stamp, "changed_by": by,
+                              "entity_type": "AssetPosition",
+                              "entity_id": f"{p.asset_kind.value}/{p.asset_id}", "field": name,
+                              "old_value": None if old is None else str(old),
+                              "new_value": None if new is None else str(new),
+                              "reason": reason})
+    if audit:
+        session.execute(insert(AuditEvent), audit)
+    for p in positions:
+        session.expire(p)
 
 
 def _locked_positions(session: Session, badges: Sequence[str]) -> dict[str, AssetPosition]:
-    found: dict[str, AssetPosition] = {}
+    """The positions of the assets with these badge numbers, locked. The badges are looked up
+    in the meter and item tables (unique indexes), the positions by key; every transfer locks
+    in the same order (meters then items, by id), so two overlapping transfers queue up
+    instead of deadlocking."""
+    ids: dict[AssetKind, list[int]] = {AssetKind.METER: [], AssetKind.ITEM: []}
     for at in range(0, len(badges), 900):
         chunk = badges[at:at + 900]
-        for position in session.scalars(
-                select(AssetPosition).where(AssetPosition.badge_number.in_(chunk))
-                .order_by(AssetPosition.asset_kind, AssetPosition.asset_id)
-                .with_for_update()):
-            found[position.badge_number] = position
+        ids[AssetKind.METER] += session.scalars(select(Meter.id)
+                                                .where(Meter.badge_number.in_(chunk)))
+        ids[AssetKind.ITEM] += session.scalars(select(Item.id)
+                                               .where(Item.badge_number.in_(chunk)))
+    found: dict[str, AssetPosition] = {}
+    for kind, keys in ids.items():
+        keys.sort()
+        for at in range(0, len(keys), 900):
+            for position in session.scalars(
+                    select(AssetPosition)
+                    .where(AssetPosition.asset_kind == kind,
+                           AssetPosition.asset_id.in_(keys[at:at + 900]))
+                    .order_by(AssetPosition.asset_id).with_for_update()):
+                found[position.badge_number] = position
     return found
 
 
@@ -369,15 +442,16 @@ def _as_of(session: Session, query: InventoryQuery) -> InventoryPage:
     its subsequent location is its next row."""
     assert query.as_of is not None
     h = AssetLocation
-    latest = (select(h.asset_kind, h.asset_id, func.max(h.located_at).label("at"))
-              .where(h.located_at <= query.as_of)
-              .where(h.asset_id.in_(select(h.asset_id).where(
-                  h.stock_location_code == query.location, h.located_at <= query.as_of)))
-              .group_by(h.asset_kind, h.asset_id).subquery())
+    after = aliased(AssetLocation)
+    # Rows at the location by T (the place index) with no later row of the asset by T (one
+    # probe of the asset index each): the assets whose latest row at T is here.
     here = (select(h.asset_kind, h.asset_id, h.located_at)
-            .join(latest, and_(latest.c.asset_kind == h.asset_kind,
-                               latest.c.asset_id == h.asset_id, latest.c.at == h.located_at))
-            .where(h.stock_location_code == query.location).subquery())
+            .where(h.stock_location_code == query.location, h.located_at <= query.as_of,
+                   ~exists().where(after.asset_kind == h.asset_kind,
+                                   after.asset_id == h.asset_id,
+                                   after.located_at > h.located_at,
+                                   after.located_at <= query.as_of))
+            .subquery())
     pos = aliased(AssetPosition)
     where = _filters(query, pos.asset_kind, pos.type_code, pos.badge_number)
     base = (select(here.c.asset_kind, here.c.asset_id, pos.badge_number, pos.type_code,

@@ -301,6 +301,16 @@ class ControlCentralPane(QWidget):
         self.view.premises.header.addWidget(self.book_button)
         self.book_button.setHidden(Module.APPOINTMENTS not in self._ctx.modules)
         self.view.load_account.connect(self.load_account)
+        # Issue 10: the Meter cell of the premises zone opens the meter's location history
+        # (double-click or Enter); the rest of the row still opens the premise.
+        premises = self.view.premises.table
+        premises.row_activated.disconnect()
+        premises.row_activated.connect(self._premise_row_activated)
+        self.meter_button = QPushButton("Meter history…")
+        self.meter_button.setToolTip("Where the selected row's meter is and has been "
+                                     "(double-click its badge)")
+        self.meter_button.clicked.connect(lambda: self.open_meter_history())
+        self.view.premises.header.addWidget(self.meter_button)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -640,6 +650,33 @@ class ControlCentralPane(QWidget):
             self.book_appointment(number)
         else:
             open_record(self._ctx.host, kind, number)
+
+    def selected_meter(self) -> str | None:
+        """The meter badge on the premises zone's current row (None: no meter there)."""
+        table = self.view.premises.table
+        index = table.currentIndex()
+        if not index.isValid():
+            return None
+        badge = table.cell_text(index.row(), table.columns.index("Meter")).strip()
+        return badge if badge and badge != "—" else None
+
+    def _premise_row_activated(self, premise_number: str) -> None:
+        table = self.view.premises.table
+        badge = self.selected_meter()
+        if badge and table.currentIndex().column() == table.columns.index("Meter"):
+            self.open_meter_history(badge)
+        else:
+            self._open_record("Premise", premise_number)
+
+    def open_meter_history(self, badge: str | None = None) -> None:
+        """The Stock Locations pane on the meter's history (issue 10)."""
+        badge = badge or self.selected_meter()
+        if not badge:
+            self._ctx.host.show_status("Select a service point row with a meter first.")
+            return
+        from app.views.stock_locations import open_asset_history
+
+        open_asset_history(self._ctx.host, badge)
 
     def book_appointment(self, premise_number: str | None = None) -> BookingDialog | None:
         """P-AP1 on `premise_number`, else the premise selected in the premises zone, else the

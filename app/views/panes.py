@@ -39,6 +39,7 @@ PANE_MODULES: tuple[str, ...] = (
     "app.views.umbrella",
     "app.views.loans",
     "app.views.appointments",
+    "app.views.stock_locations",
 )
 
 #: The pane a new window opens with.

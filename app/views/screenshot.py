@@ -84,6 +84,8 @@ def take_screenshot(pane: str, out: Path, database_url: str,
             _plan_extra_payment(widget)
         if pane == "appointments":
             _open_busiest_week(widget)
+        if pane == "stock-locations":
+            _open_busiest_location(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -125,6 +127,21 @@ def _open_busiest_week(widget: QWidget) -> None:
     if view is not None and view.days:
         busiest = max(view.days, key=lambda d: (len(d.appointments), -d.day.toordinal()))
         widget.grid.select(busiest.day, None)
+    QApplication.processEvents()
+
+
+def _open_busiest_location(widget: QWidget) -> None:
+    """The location holding the most assets, its inventory shown (an empty database shows
+    the pane's empty state)."""
+    from app.views.stock_locations import StockLocationsPane, busiest_location
+
+    if not isinstance(widget, StockLocationsPane):
+        return
+    wait_for_all()
+    code = busiest_location(widget.locations)
+    if code is not None:
+        widget.select_location(code)
+        wait_for_all()
     QApplication.processEvents()
 
 

@@ -124,6 +124,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('asset_position', schema=None) as batch_op:
         batch_op.create_index('ix_asset_position_place', ['stock_location_code', 'asset_kind', 'type_code'], unique=False)
+        batch_op.create_index('ix_asset_position_place_badge', ['stock_location_code', 'badge_number'], unique=False)
+        batch_op.create_index('ix_asset_position_badge', ['badge_number'], unique=False)
 
     # A plain ADD COLUMN: a batch rebuild would drop a table other rows refer to.
     op.add_column('characteristic_type', sa.Column('for_stock_location', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -138,6 +140,8 @@ def downgrade() -> None:
         batch_op.drop_column('for_stock_location')
 
     with op.batch_alter_table('asset_position', schema=None) as batch_op:
+        batch_op.drop_index('ix_asset_position_badge')
+        batch_op.drop_index('ix_asset_position_place_badge')
         batch_op.drop_index('ix_asset_position_place')
 
     op.drop_table('asset_position')
