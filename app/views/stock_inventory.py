@@ -225,7 +225,8 @@ class InventoryTab(QWidget):
         self.badge_field = QLineEdit()
         self.badge_field.setPlaceholderText("Badge starts with…")
         self.badge_field.setAccessibleName("Badge number starts with")
-        self.badge_field.setMaximumWidth(170)
+        self.badge_field.setMinimumWidth(150)
+        self.badge_field.setMaximumWidth(190)
         self.badge_field.returnPressed.connect(self.search)
         self.as_of_field = QLineEdit()
         self.as_of_field.setPlaceholderText("now")
@@ -263,8 +264,8 @@ class InventoryTab(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.sectionClicked.connect(self.sort_by)
         header.setStretchLastSection(True)
-        for column, width in ((TICK, 30), (TYPE, 110), (BADGE, 120), (SERIAL, 120),
-                              (MAKE, 170), (SINCE, 140)):
+        for column, width in ((TICK, 30), (TYPE, 150), (BADGE, 110), (SERIAL, 110),
+                              (MAKE, 190), (SINCE, 130)):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(TICK, QHeaderView.ResizeMode.Fixed)
         self.table.doubleClicked.connect(self._row_opened)
