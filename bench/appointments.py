@@ -49,7 +49,7 @@ from app.engine.identifiers import from_sequence  # noqa: E402
 from app.models import AppointmentPeriod, DispatchGroup, FieldActivity  # noqa: E402
 from app.services import appointments, dispatch_groups  # noqa: E402
 from app.services.context import SYSTEM, read_only  # noqa: E402
-from bench.timing import QuietHost, report, timed  # noqa: E402
+from bench.timing import QuietHost, database_size, report, timed  # noqa: E402
 
 TARGETS_MS = {"availability": 50.0, "week": 200.0}
 #: The bench's business day: history before it, bookable periods after it.
@@ -231,18 +231,6 @@ def _waiting(db: Database) -> dict[str, list[tuple[str, str]]]:
         return found
 
 
-def _size(db: Database) -> str:
-    with db.engine.connect() as conn:
-        if db.is_sqlite:
-            pages = conn.execute(text("PRAGMA page_count")).scalar_one()
-            size = conn.execute(text("PRAGMA page_size")).scalar_one()
-            total = int(pages) * int(size)
-        else:
-            total = int(conn.execute(text(
-                "SELECT pg_database_size(current_database())")).scalar_one())
-    return f"{total / 2**20:,.0f} MiB"
-
-
 def _times(fn: Callable[[int], object], runs: int, warm: int = 5) -> list[float]:
     for n in range(warm):
         fn(n)
@@ -331,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"The database holds {built:,} bench appointments, not "
                   f"{args.appointments:,}; give a fresh database to build another size.",
                   file=sys.stderr)
-        print(f"{db.description}: {built:,} historical appointments, {_size(db)}, "
+        print(f"{db.description}: {built:,} historical appointments, {database_size(db)}, "
               f"{args.runs} runs per call", flush=True)
         measure(db, args.runs, args.seed)
     finally:

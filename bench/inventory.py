@@ -51,7 +51,7 @@ from app.models.enums import UserRole  # noqa: E402
 from app.services import asset_locations, stock_locations  # noqa: E402
 from app.services.asset_locations import InventoryQuery, TransferRequest  # noqa: E402
 from app.services.context import Actor, now  # noqa: E402
-from bench.timing import report, timed  # noqa: E402
+from bench.timing import database_size, report, timed  # noqa: E402
 
 TARGETS_MS = {"page": 100.0, "counts": 200.0, "transfer": 1_000.0, "receive": 5_000.0}
 AS_OF = dt.date(2025, 6, 1)
@@ -60,18 +60,6 @@ TRUCK = "TRUCK-05"
 #: Where the CSV shipments go (not WH-DC, so a rerun finds it holding the same).
 RECEIVING_BAY = "WH-SPR-A2"
 WAREHOUSE = Actor("bench", "Bench warehouse clerk", frozenset({UserRole.WAREHOUSE}))
-
-
-def _size(db: Database) -> str:
-    with db.engine.connect() as conn:
-        if db.is_sqlite:
-            pages = conn.execute(text("PRAGMA page_count")).scalar_one()
-            size = conn.execute(text("PRAGMA page_size")).scalar_one()
-            total = int(pages) * int(size)
-        else:
-            total = int(conn.execute(text(
-                "SELECT pg_database_size(current_database())")).scalar_one())
-    return f"{total / 2**20:,.0f} MiB"
 
 
 def _count(db: Database, sql: str) -> int:
@@ -233,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         history = _count(db, "SELECT count(*) FROM asset_location")
         print(f"{db.description}: {held:,} assets at {LOCATION}, "
               f"{_count(db, 'SELECT count(*) FROM asset_position'):,} tracked assets, "
-              f"{history:,} history rows, {_size(db)}", flush=True)
+              f"{history:,} history rows, {database_size(db)}", flush=True)
         measure(db, args.runs, args.transfers, args.receipts)
     finally:
         db.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -50,3 +51,18 @@ class QuietHost:
 
     def record_visit(self, name: str) -> None:
         pass
+
+
+def database_size(db: Any) -> str:
+    """The database's size on disk, e.g. "376 MiB" (SQLite pages, or PostgreSQL's own)."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            pages = conn.execute(text("PRAGMA page_count")).scalar_one()
+            size = conn.execute(text("PRAGMA page_size")).scalar_one()
+            total = int(pages) * int(size)
+        else:
+            total = int(conn.execute(text(
+                "SELECT pg_database_size(current_database())")).scalar_one())
+    return f"{total / 2**20:,.0f} MiB"

@@ -25,6 +25,7 @@ from app.db import Database
 from app.models import AssetPosition, Item, ItemType, Meter, MeterType, StockLocation
 from app.models.enums import AssetKind
 from app.services.asset_locations import TransferResult
+from app.services.asset_receiving import BadgeRange, ShipmentRejected, range_badges
 from app.services.context import now, read_only
 from app.services.errors import NotFound, ValidationError
 
@@ -158,22 +159,17 @@ def assets_at(db: Database, source: str, *, type_code: str | None = None,
 
 def badge_range(prefix: str, first: str, last: str) -> list[str]:
     """The badge numbers prefix+first … prefix+last, numbered with as many digits as `first`
-    was typed with ("M", "0098", "0102" -> M0098 … M0102)."""
-    head, start, end = _normal(prefix), first.strip(), last.strip()
-    if not start.isdigit():
-        raise ValidationError("Type the first number of the range (digits only).",
-                              "range_from")
-    if not end.isdigit():
-        raise ValidationError("Type the last number of the range (digits only).", "range_to")
-    low, high = int(start), int(end)
-    if high < low:
-        raise ValidationError(f"The range ends ({end}) before it starts ({start}).",
-                              "range_to")
-    if high - low + 1 > MOST_AT_ONCE:
+    was typed with ("M", "0098", "0102" -> M0098 … M0102): receiving's range rule, with the
+    transfer dialog's fields and at most MOST_AT_ONCE badges."""
+    try:
+        badges = range_badges(BadgeRange(first, last, prefix))
+    except ShipmentRejected as exc:
+        field = "range_from" if exc.field == "first_badge" else "range_to"
+        raise ValidationError(exc.problems[0].message, field) from None
+    if len(badges) > MOST_AT_ONCE:
         raise ValidationError(f"A range adds at most {MOST_AT_ONCE:,} badges; this one has "
-                              f"{high - low + 1:,}.", "range_to")
-    width = len(start)
-    return [f"{head}{n:0{width}d}" for n in range(low, high + 1)]
+                              f"{len(badges):,}.", "range_to")
+    return badges
 
 
 def check_range(db: Database, source: str, prefix: str, first: str,
