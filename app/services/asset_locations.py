@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.db import Database
@@ -84,7 +84,9 @@ def is_tracked(session: Session, kind: AssetKind, type_code: str) -> bool:
 
 def holding_location(session: Session, code: str, field: str = "location") -> StockLocation:
     """A location assets can be put in (INV-R4)."""
-    location = session.get(StockLocation, code.strip().upper()) if code else None
+    # Shared-locked: it cannot stop holding inventory while assets are being put in it.
+    location = (session.get(StockLocation, code.strip().upper(),
+                            with_for_update={"read": True}) if code else None)
     if location is None:
         raise ValidationError(f"There is no stock location {code!r}. Choose one from the list.",
                               field)
@@ -162,7 +164,8 @@ def move_asset(db: Database, actor: Actor, badge: str, location: str, at: dt.dat
             raise ValidationError(f"{asset.badge_number} is installed at a service point; "
                                   "remove it there, and it goes to its removal location.",
                                   "badge_number")
-        first = session.get(AssetPosition, (asset.kind, asset.id)) is None
+        first = session.get(AssetPosition, (asset.kind, asset.id),
+                            with_for_update=True) is None
         if not first and not why:
             raise ValidationError("Say why the asset is moved by hand (the reason is kept in "
                                   "its history).", "reason")
@@ -445,17 +448,20 @@ def _as_of(session: Session, query: InventoryQuery) -> InventoryPage:
     after = aliased(AssetLocation)
     # Rows at the location by T (the place index) with no later row of the asset by T (one
     # probe of the asset index each): the assets whose latest row at T is here.
-    here = (select(h.asset_kind, h.asset_id, h.located_at)
+    # Two rows at the same time are in the order they were written (id), everywhere.
+    here = (select(h.asset_kind, h.asset_id, h.located_at, h.id)
             .where(h.stock_location_code == query.location, h.located_at <= query.as_of,
                    ~exists().where(after.asset_kind == h.asset_kind,
                                    after.asset_id == h.asset_id,
-                                   after.located_at > h.located_at,
+                                   or_(after.located_at > h.located_at,
+                                       and_(after.located_at == h.located_at,
+                                            after.id > h.id)),
                                    after.located_at <= query.as_of))
             .subquery())
     pos = aliased(AssetPosition)
     where = _filters(query, pos.asset_kind, pos.type_code, pos.badge_number)
     base = (select(here.c.asset_kind, here.c.asset_id, pos.badge_number, pos.type_code,
-                   here.c.located_at)
+                   here.c.located_at, here.c.id)
             .join(pos, and_(pos.asset_kind == here.c.asset_kind,
                             pos.asset_id == here.c.asset_id))
             .where(*where))  # type: ignore[arg-type]
@@ -466,11 +472,13 @@ def _as_of(session: Session, query: InventoryQuery) -> InventoryPage:
         .offset((query.page - 1) * query.page_size).limit(query.page_size)).all()
     details = _details(session, [(r[0], r[1]) for r in rows])
     result = []
-    for kind, asset_id, badge, type_code, located_at in rows:
+    for kind, asset_id, badge, type_code, located_at, row_id in rows:
         later = session.execute(
             select(h.stock_location_code, ServicePoint.number)
             .outerjoin(ServicePoint, ServicePoint.id == h.service_point_id)
-            .where(h.asset_kind == kind, h.asset_id == asset_id, h.located_at > located_at)
+            .where(h.asset_kind == kind, h.asset_id == asset_id,
+                   or_(h.located_at > located_at,
+                       and_(h.located_at == located_at, h.id > row_id)))
             .order_by(h.located_at, h.id).limit(1)).first()
         subsequent = None if later is None else (later[0] or f"SP {later[1]}")
         result.append(InventoryRow(kind, badge, type_code,

@@ -333,7 +333,7 @@ def _moment(session: Session, asset: asset_locations.Asset, day: dt.date,
     the asset last moved, just after that move, so its history keeps its order."""
     if at is not None:
         return at
-    position = session.get(AssetPosition, (asset.kind, asset.id))
+    position = session.get(AssetPosition, (asset.kind, asset.id), with_for_update=True)
     start = dt.datetime.combine(day, dt.time())
     if position is not None and position.located_at.date() == day:
         return max(start, position.located_at + dt.timedelta(minutes=1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -197,14 +197,21 @@ def save_asset_type(db: Database, actor: Actor, kind: AssetKind, code: str, desc
     with transaction(db, actor) as session:
         if kind is AssetKind.METER:
             meter_type = session.get(MeterType, key) or MeterType(code=key)
+            was_tracked = bool(meter_type.track_stock_location)
             meter_type.description, meter_type.service_type = text, service_type
             meter_type.track_stock_location = track_stock_location
             session.add(meter_type)
         else:
             item_type = session.get(ItemType, key) or ItemType(code=key)
+            was_tracked = bool(item_type.track_stock_location)
             item_type.description = text
             item_type.track_stock_location = track_stock_location
             session.add(item_type)
+        if was_tracked and not track_stock_location:
+            # No longer tracked: its assets leave every inventory now (their history stays);
+            # tracked again, each gets its place anew — nothing is backfilled (INV-R1, INV-T06).
+            session.execute(delete(AssetPosition).where(AssetPosition.asset_kind == kind,
+                                                        AssetPosition.type_code == key))
         return key
 
 
