@@ -30,7 +30,9 @@ from app.models.enums import AssetKind, DeviceStatus
 from app.services import context
 from app.services.asset_locations import STOCK_STAFF, AssetTimeline, asset_timeline, move_asset
 from app.services.errors import DomainError, ValidationError
+from app.services.service_points import FIELD_EDITORS
 from app.services.stock_locations import LocationRow
+from app.views.asset_field_dialogs import InstallDialog, RemoveDialog
 from app.views.panes import PaneContext
 from app.views.tree_dialogs import ActionDialog
 from app.views.widgets import label, pane_message, push_button, say
@@ -120,10 +122,17 @@ class AssetTab(QWidget):
                                        "(Enter)", self.load)
         self.move_button = push_button("Move…", "Put the asset at a stock location by hand "
                                        "(not while it is installed)", self.open_move)
+        self.install_button = push_button("Install…", "Install the asset at a service point",
+                                          self.open_install)
+        self.remove_button = push_button("Remove…", "Take the asset off its service point",
+                                         self.open_remove)
+        self.can_install = ctx.actor.has_any(*FIELD_EDITORS)
         top = QHBoxLayout()
         top.addWidget(self.badge_field)
         top.addWidget(self.show_button)
         top.addStretch(1)
+        top.addWidget(self.install_button)
+        top.addWidget(self.remove_button)
         top.addWidget(self.move_button)
         self.summary = label("Type or scan a badge number, or double-click an asset in the "
                              "inventory.", "sectionHeading", wrap=True)
@@ -222,11 +231,32 @@ class AssetTab(QWidget):
                    "sends it to its removal location.")
         self.move_button.setEnabled(why is None)
         self.move_button.setToolTip(why or "Put the asset at a stock location by hand")
+        installed = t is not None and t.status is DeviceStatus.INSTALLED
+        self.install_button.setEnabled(self.can_install and t is not None
+                                       and t.status is DeviceStatus.IN_STOCK)
+        self.remove_button.setEnabled(self.can_install and installed)
 
     def open_move(self) -> MoveAssetDialog | None:
         if self.timeline is None or not self.move_button.isEnabled():
             return None
         dialog = MoveAssetDialog(self.ctx, self, self.timeline, self.locations, self.clock)
+        dialog.saved.connect(self._moved)
+        dialog.open()
+        return dialog
+
+    def open_install(self) -> InstallDialog | None:
+        if self.timeline is None or not self.install_button.isEnabled():
+            return None
+        dialog = InstallDialog(self.ctx, self, self.timeline, self.clock(), parse_moment)
+        dialog.saved.connect(self._moved)
+        dialog.open()
+        return dialog
+
+    def open_remove(self) -> RemoveDialog | None:
+        if self.timeline is None or not self.remove_button.isEnabled():
+            return None
+        dialog = RemoveDialog(self.ctx, self, self.timeline, self.locations, self.clock(),
+                              parse_moment)
         dialog.saved.connect(self._moved)
         dialog.open()
         return dialog

@@ -42,6 +42,8 @@ from app.services.asset_locations import (
 from app.services.errors import DomainError, ValidationError
 from app.services.stock_locations import AssetTypeRow
 from app.views.panes import PaneContext
+from app.views.receiving_dialog import ReceivingDialog
+from app.views.transfer_dialog import TransferDialog
 from app.views.widgets import arrow_icon, label, pane_message, push_button, say
 from app.views.worker import run_task
 
@@ -468,26 +470,17 @@ class InventoryTab(QWidget):
     def open_transfer(self) -> Any:
         if self.location is None or not self.transfer_button.isEnabled():
             return None
-        try:
-            from app.views.transfer_dialog import TransferDialog
-        except ImportError:
-            say(self.message, "Transfers are not available in this version.", False)
-            return None
         dialog = TransferDialog(self, self.ctx, self.location, sorted(self.model.ticked))
-        dialog.accepted.connect(self._dialog_done)
+        # The dialog stays open after a transfer (to print the manifest): refresh at once.
+        dialog.saved.connect(lambda _text: self._dialog_done())
         dialog.open()
         return dialog
 
     def open_receiving(self) -> Any:
         if not self.receive_button.isEnabled():
             return None
-        try:
-            from app.views.receiving_dialog import ReceivingDialog
-        except ImportError:
-            say(self.message, "Receiving is not available in this version.", False)
-            return None
         dialog = ReceivingDialog(self, self.ctx, self.location)
-        dialog.accepted.connect(self._dialog_done)
+        dialog.saved.connect(lambda _text: self._dialog_done())
         dialog.open()
         return dialog
 

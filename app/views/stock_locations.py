@@ -164,6 +164,9 @@ class StockLocationsPane(QWidget):
     # ---------------------------------------------------------------------------- loading
 
     def reload(self) -> None:
+        """Read the locations and counts again (F5); ticks are cleared: what they named may
+        have moved."""
+        self.inventory_tab.model.clear_ticks()
         run_task(load_overview, self.ctx.db, on_result=self._loaded, on_error=self._failed)
 
     def _loaded(self, overview: StockOverview) -> None:

@@ -311,7 +311,7 @@ def test_the_screenshot_shows_the_busiest_location(
     assert shown[-1] == "WH-A-S1" and QImage(str(out)).width() > 1000
 
 
-def test_transfer_and_receive_open_their_dialogs_and_reload_when_accepted(
+def test_a_transfer_from_the_pane_refreshes_it_while_the_dialog_stays_open(
         qtbot: QtBot, stocked: Database) -> None:
     from app.views.receiving_dialog import ReceivingDialog
     from app.views.transfer_dialog import TransferDialog
@@ -323,9 +323,15 @@ def test_transfer_and_receive_open_their_dialogs_and_reload_when_accepted(
     assert isinstance(dialog, TransferDialog) and dialog.isVisible()
     reloads: list[bool] = []
     tab.stock_changed.connect(lambda: reloads.append(True))
-    dialog.accept()
+    settle(qtbot)                                  # the two badges checked
+    dialog.target.setCurrentIndex(dialog.target.findData("WH-A-S2"))
+    dialog.submit()
     settle(qtbot)
+    assert dialog.isVisible()                      # for the manifest
     assert reloads == [True] and not tab.model.ticked and not tab.transfer_button.isEnabled()
+    shown = {cell for row in tab.cell_texts() for cell in row}
+    assert "M00006" not in shown and "M00007" not in shown
+    dialog.reject()
     receiving = tab.open_receiving()
     assert isinstance(receiving, ReceivingDialog) and receiving.isVisible()
     receiving.reject()
