@@ -116,6 +116,7 @@ class AssetTab(QWidget):
         self.badge_field = QLineEdit()
         self.badge_field.setPlaceholderText("Badge number of a meter or item")
         self.badge_field.setAccessibleName("Badge number")
+        self.badge_field.setMinimumWidth(220)
         self.badge_field.setMaximumWidth(260)
         self.badge_field.returnPressed.connect(self.load)
         self.show_button = push_button("Show history", "Where this asset is and has been "
