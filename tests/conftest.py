@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app.db import Database, open_database, parse_database_url
 from app.models import Base
@@ -154,3 +157,26 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     database = request.getfixturevalue("_pg_database")
     _truncate_all(database)
     yield database
+
+
+@contextmanager
+def own_pg_database(prefix: str) -> Iterator[Database]:
+    """A new, empty, migrated PostgreSQL database of the test's own (for what loads only into
+    an empty database, like the demo), dropped afterwards."""
+    raw = os.environ.get("SWITCHBOARD_TEST_PG_URL")
+    assert raw, "PostgreSQL tests need SWITCHBOARD_TEST_PG_URL"
+    url = make_url(raw).set(drivername="postgresql+psycopg")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        db = open_database(url.set(database=name))
+        try:
+            yield db
+        finally:
+            db.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -6,15 +6,13 @@ import datetime as dt
 import hashlib
 import os
 import sqlite3
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, select, text
 
 from app.db import Database, open_database
 from app.demo import DemoSummary, generate
@@ -24,6 +22,7 @@ from app.engine.rates import load_shipped_library
 from app.models import Base, Bill, BillSegment
 from app.services import rates
 from app.services.errors import DomainError
+from tests.conftest import own_pg_database
 
 AS_OF = dt.date(2025, 6, 1)
 N = 120
@@ -267,27 +266,13 @@ PG_URL = os.environ.get("SWITCHBOARD_TEST_PG_URL")
 @pytest.mark.pg
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL tests need SWITCHBOARD_TEST_PG_URL")
 def test_postgresql_load() -> None:
-    assert PG_URL
-    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    name = f"switchboard_demo_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        db = open_database(url.set(database=name))
-        try:
-            summary = generate(db, N, as_of=AS_OF)
-            check_core(db, summary)
-            with db.engine.connect() as conn:
-                # The id sequences continue after the loaded rows.
-                assert conn.execute(text(
-                    "SELECT nextval(pg_get_serial_sequence('party', 'id'))")).scalar_one() == \
-                    summary.parties + 1
-            with pytest.raises(DomainError):
-                generate(db, 1, as_of=AS_OF)
-        finally:
-            db.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_pg_database("switchboard_demo_test") as db:
+        summary = generate(db, N, as_of=AS_OF)
+        check_core(db, summary)
+        with db.engine.connect() as conn:
+            # The id sequences continue after the loaded rows.
+            assert conn.execute(text(
+                "SELECT nextval(pg_get_serial_sequence('party', 'id'))")).scalar_one() == \
+                summary.parties + 1
+        with pytest.raises(DomainError):
+            generate(db, 1, as_of=AS_OF)

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app.db import Database, open_database
 from app.demo import generate
@@ -20,7 +18,7 @@ from app.models.enums import AssetLocationSource
 from app.services import asset_locations, service_points, stock_locations
 from app.services.asset_locations import InventoryQuery, TransferRequest
 from app.services.context import read_only
-from tests.conftest import CSR, WAREHOUSE
+from tests.conftest import CSR, WAREHOUSE, own_pg_database
 
 AS_OF = dt.date(2025, 6, 1)
 N = 30
@@ -45,23 +43,9 @@ def test_demo_stock_and_history_sqlite(tmp_path: Path) -> None:
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL tests need SWITCHBOARD_TEST_PG_URL")
 def test_demo_stock_and_history_postgresql() -> None:
     """In a database of its own: the demo loads only into an empty one."""
-    assert PG_URL
-    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    name = f"switchboard_demo_stock_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        db = open_database(url.set(database=name))
-        try:
-            generate(db, N, as_of=AS_OF)
-            check_stock(db)
-        finally:
-            db.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_pg_database("switchboard_demo_stock") as db:
+        generate(db, N, as_of=AS_OF)
+        check_stock(db)
 
 
 def check_stock(db: Database) -> None:
