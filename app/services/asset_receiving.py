@@ -258,14 +258,21 @@ def read_shipment_file(path: str | Path) -> ShipmentFile:
 def parse_csv(file: ShipmentFile) -> ParsedShipment:
     """The lines of a shipment file and what is wrong with them (see the module docstring)."""
     text = file.text.lstrip("\ufeff")
-    rows = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Each record with the line it starts on: a quoted value may hold a line break.
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    starts = 1
+    for record in reader:
+        if any(v.strip() for v in record):
+            rows.append((starts, record))
+        starts = reader.line_num + 1
     if not rows:
         return ParsedShipment((), (RowProblem(1, "", f"{file.name} is empty; the first line "
                                               "names the columns (badge_number,type,…)."),))
-    header_line, header_text = rows[0]
-    delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
-    reader = csv.reader(io.StringIO("\n".join(line for _, line in rows)), delimiter=delimiter)
-    records = list(reader)
+    header_line = rows[0][0]
+    records = [record for _, record in rows]
     header = [h.strip().lstrip("\ufeff").lower().replace(" ", "_") for h in records[0]]
     problems: list[RowProblem] = []
     columns: list[str | None] = []
@@ -281,7 +288,7 @@ def parse_csv(file: ShipmentFile) -> ParsedShipment:
                                    "with badge_number among them (e.g. badge_number,type)."))
         return ParsedShipment((), tuple(problems))
     lines: list[ShipmentLine] = []
-    for (number, _), record in zip(rows[1:], records[1:], strict=False):
+    for number, record in rows[1:]:
         values = {c: v.strip() for c, v in zip(columns, record, strict=False) if c}
         badge = values.get("badge_number", "").upper()
         if len(record) > len(header) and any(v.strip() for v in record[len(header):]):

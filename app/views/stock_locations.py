@@ -78,6 +78,8 @@ class StockLocationsPane(QWidget):
         self.ctx = ctx
         self.locations: list[LocationRow] = []
         self.location: str | None = None
+        #: The location Edit location… changes: the chosen one, or a grouping one selected.
+        self.edit_code: str | None = None
         self._wanted: str | None = None
         self._build()
         for keys, slot in (("PgUp", lambda: self.inventory_tab.step_page(-1)),
@@ -208,7 +210,6 @@ class StockLocationsPane(QWidget):
             if row.address:
                 tip.append(row.address)
             if not row.hold_inventory:
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled)       # shown, not selectable
                 for column in range(len(TREE_COLUMNS)):
                     item.setForeground(column, self.muted)
                 tip.append("Groups the locations under it; holds no stock itself.")
@@ -239,7 +240,7 @@ class StockLocationsPane(QWidget):
         return self._location_dialog(None)
 
     def edit_location(self) -> StockLocationDialog | None:
-        row = self.location_row(self.location)
+        row = self.location_row(self.edit_code or self.location)
         return self._location_dialog(row) if row is not None else None
 
     def _location_dialog(self, row: LocationRow | None) -> StockLocationDialog | None:
@@ -296,8 +297,15 @@ class StockLocationsPane(QWidget):
         if not items:
             return
         row = self.location_row(items[0].data(0, CODE_ROLE))
-        if row is not None and row.hold_inventory:
+        if row is None:
+            return
+        self.edit_code = row.code
+        self.edit_button.setEnabled(self.new_button.isEnabled())
+        if row.hold_inventory:
             self._choose(row)
+        else:
+            say(self.message, f"{row.code} groups other locations and holds no stock itself: "
+                "choose one of the locations under it to see its stock.", True)
 
     def _tree_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         chosen = item.data(0, TYPE_ROLE)
@@ -310,6 +318,7 @@ class StockLocationsPane(QWidget):
     def _choose(self, row: LocationRow) -> None:
         changed = row.code != self.location
         self.location = row.code
+        self.edit_code = row.code
         self.edit_button.setEnabled(self.new_button.isEnabled())
         if changed or self.inventory_tab.location is None:
             self.inventory_tab.set_location(row.code, row.description)

@@ -25,6 +25,7 @@ from app.services.asset_receiving import (
     ShipmentRejected,
     ShipmentRequest,
     check_shipment,
+    parse_csv,
     range_badges,
     read_shipment_file,
     receive_shipment,
@@ -255,3 +256,10 @@ def test_received_asset_can_be_transferred(stock: Database) -> None:
     timeline = asset_locations.asset_timeline(stock, "AB2")
     assert [r.source for r in timeline.rows] == [AssetLocationSource.TRANSFER,
                                                  AssetLocationSource.REPLICATION]
+
+
+def test_a_quoted_line_break_does_not_shift_the_line_numbers() -> None:
+    parsed = parse_csv(ShipmentFile(
+        'badge_number,type,model\nA1,E1,"two\nlines"\n,E1,x\nA3,E1,y\n', "ship.csv"))
+    assert [(line.badge_number, line.line) for line in parsed.lines] == [
+        ("A1", 2), ("", 4), ("A3", 5)]

@@ -205,13 +205,18 @@ def test_the_asset_tab_shows_the_timeline_and_moves_by_hand(
     assert not asset.move_button.isEnabled()
 
 
-def test_the_tree_lists_counts_and_groups_cannot_be_chosen(
+def test_the_tree_lists_counts_and_a_group_is_edited_but_shows_no_stock(
         qtbot: QtBot, stocked: Database) -> None:
     pane = _pane(qtbot, stocked)
     group = pane._item("WH-A")
     assert group is not None
-    assert not group.flags() & Qt.ItemFlag.ItemIsSelectable
     assert group.text(2) == "Group"
+    pane.tree.setCurrentItem(group)                 # selectable, to edit it
+    assert pane.location == "WH-A-S1" and pane.edit_code == "WH-A"
+    assert "groups other locations" in pane.message.text()
+    dialog = pane.edit_location()
+    assert dialog is not None and dialog.code.text() == "WH-A" and not dialog.holds.isChecked()
+    dialog.reject()
     shelf = pane._item("WH-A-S1")
     assert shelf is not None and shelf.text(3) == "465"
     counts = [(shelf.child(i).text(1), shelf.child(i).text(3)) for i in range(shelf.childCount())]
