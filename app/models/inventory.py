@@ -120,8 +120,10 @@ class AssetLocation(Base):
 
 class AssetPosition(Versioned, Base):
     """Where a tracked asset is now: its latest `AssetLocation` row, kept in step by the
-    services (the version makes two transfers of one asset collide, INV-T10)."""
+    services (the version makes two transfers of one asset collide, INV-T10). Not audited
+    itself: it is derived from the history, whose every row is."""
 
+    __audited__ = False
     __tablename__ = "asset_position"
     __table_args__ = (
         Index("ix_asset_position_place", "stock_location_code", "asset_kind", "type_code"),

@@ -17,14 +17,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.db import Database
 from app.models import (
     AssetLocation,
     AssetPosition,
-    AuditEvent,
     Item,
     ItemType,
     Meter,
@@ -270,11 +269,9 @@ def _move_positions(session: Session, positions: Sequence[AssetPosition], at: dt
                      for p in positions])
     session.flush()                  # the history rows, in one batch (and their audit rows)
     # The positions are locked: one UPDATE per kind and chunk of ids (they all get the same
-    # place and time) instead of one per asset, with their version moved on and the audit rows
-    # the flush would have written.
+    # place and time) instead of one per asset, with their version moved on. (Positions are
+    # derived from the history and not audited themselves.)
     stamp = dt.datetime.now(dt.UTC)
-    audit: list[dict[str, object]] = []
-    reason = session.info.get("reason")
     for kind in AssetKind:
         keys = sorted(p.asset_id for p in positions if p.asset_kind is kind)
         for start in range(0, len(keys), 900):
@@ -285,19 +282,6 @@ def _move_positions(session: Session, positions: Sequence[AssetPosition], at: dt
                 .values(stock_location_code=location, service_point_id=None, located_at=at,
                         version=AssetPosition.version + 1, updated_by=by, updated_at=stamp)
                 .execution_options(synchronize_session=False))
-    for p in positions:
-        for name, old, new in (("stock_location_code", p.stock_location_code, location),
-                               ("service_point_id", p.service_point_id, None),
-                               ("located_at", p.located_at, at)):
-            if old != new:
-                audit.append({"changed_at": stamp, "changed_by": by,
-                              "entity_type": "AssetPosition",
-                              "entity_id": f"{p.asset_kind.value}/{p.asset_id}", "field": name,
-                              "old_value": None if old is None else str(old),
-                              "new_value": None if new is None else str(new),
-                              "reason": reason})
-    if audit:
-        session.execute(insert(AuditEvent), audit)
     for p in positions:
         session.expire(p)
 

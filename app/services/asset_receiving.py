@@ -45,7 +45,6 @@ from app.db import Database
 from app.models import (
     AssetLocation,
     AssetPosition,
-    AuditEvent,
     Item,
     ItemType,
     Meter,
@@ -53,7 +52,7 @@ from app.models import (
     Register,
 )
 from app.models.enums import AssetKind, AssetLocationSource, DeviceStatus, ServiceType
-from app.services import context
+from app.services import audit, context
 from app.services.asset_locations import STOCK_STAFF, holding_location
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import ValidationError
@@ -562,11 +561,13 @@ def _write(session: Session, actor: Actor, good: list[_Good], location: str, at:
              "serial_number": g.line.serial_number or None,
              "manufacturer": g.line.manufacturer or None, "model": g.line.model or None,
              **who} for g, i in zip(meter_lines, meter_ids, strict=True)])
+        dials = [(i, n, reg) for g, i in zip(meter_lines, meter_ids, strict=True)
+                 for n, reg in enumerate(registers[g.type.code], start=1)]
         _insert(session, Register, [
-            {"meter_id": i, "sequence": n, "uom": reg.uom, "tou": reg.tou or None,
+            {"id": r, "meter_id": i, "sequence": n, "uom": reg.uom, "tou": reg.tou or None,
              "digits": reg.digits, **who}
-            for g, i in zip(meter_lines, meter_ids, strict=True)
-            for n, reg in enumerate(registers[g.type.code], start=1)])
+            for (i, n, reg), r in zip(dials, _new_ids(session, Register, len(dials)),
+                                      strict=True)])
     if item_lines:
         _insert(session, Item, [
             {"id": i, "badge_number": g.line.badge_number, "item_type": g.type.code,
@@ -591,20 +592,15 @@ def _write(session: Session, actor: Actor, good: list[_Good], location: str, at:
     if untracked:
         notes.append(f"{untracked} asset{'s' if untracked != 1 else ''} of types that do not "
                      "track their stock location got no location history.")
-    reason = session.info.get("reason")
-    _insert(session, AuditEvent, [
-        {"changed_at": stamp, "changed_by": actor.username, "entity_type": entity,
-         "entity_id": str(key), "field": "*", "old_value": None, "new_value": "created",
-         "reason": reason}
-        for entity, keys in (("Meter", meter_ids), ("Item", item_ids),
-                             ("AssetLocation", history_ids)) for key in keys])
     return notes
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany of plain Core INSERTs (psycopg pipelines them)."""
+    """One executemany of plain Core INSERTs (psycopg pipelines them), with the audit rows
+    the ORM would have written for them."""
     if rows:
         session.connection().execute(insert(model.__table__), rows)
+        audit.record_inserts(session, model, rows)
 
 
 def _new_ids(session: Session, model: Any, count: int) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,29 @@ def _record(session: Session, _ctx: Any) -> None:
             row(obj, "*", "existed", "deleted")
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
+
+
+def record_inserts(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> None:
+    """The audit rows the session writes for new objects ("created", then each value set),
+    for rows a service inserted in bulk with Core (which the flush hook does not see)."""
+    if not getattr(model, "__audited__", False) or not rows:
+        return
+    actor = session.info.get("actor", "system")
+    reason = session.info.get("reason")
+    now = dt.datetime.now(dt.UTC)
+    entity = model.__name__
+    mapper: Any = inspect(model)
+    keys: list[str] = [str(column.key) for column in mapper.primary_key]
+    out: list[dict[str, Any]] = []
+    for values in rows:
+        entity_id = "/".join(str(_text(values[k])) for k in keys)
+        base = {"changed_at": now, "changed_by": actor, "entity_type": entity,
+                "entity_id": entity_id, "old_value": None, "reason": reason}
+        out.append({**base, "field": "*", "new_value": "created"})
+        out.extend({**base, "field": column, "new_value": _text(value)}
+                   for column, value in values.items()
+                   if value is not None and column != "id" and column not in _SKIPPED)
+    session.connection().execute(insert(AuditEvent), out)
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,19 @@ def test_range_of_meters_gets_replication_rows(stock: Database) -> None:
                                .group_by(Register.uom, Register.digits)).all()
         assert [tuple(r) for r in regs] == [("KWH", 5, 100)]
         assert session.scalar(select(func.count()).select_from(AuditEvent)
-                              .where(AuditEvent.entity_type == "Meter")) == 100
+                              .where(AuditEvent.entity_type == "Meter",
+                                     AuditEvent.new_value == "created")) == 100
+        # each value is audited as the ORM would: the badge, type and status of every meter,
+        # and where and how each got its location
+        badges = session.scalars(select(AuditEvent.new_value).where(
+            AuditEvent.entity_type == "Meter", AuditEvent.field == "badge_number")).all()
+        assert len(badges) == 100 and "AB000100" in badges
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.entity_type == "AssetLocation", AuditEvent.field == "source",
+            AuditEvent.new_value == "REPLICATION")) == 100
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.entity_type == "AssetLocation", AuditEvent.field == "stock_location_code",
+            AuditEvent.new_value == "WH-A-S1")) == 100
     # what the rest of the inventory reads
     page = asset_locations.inventory(stock, asset_locations.InventoryQuery("WH-A-S1"))
     assert page.total == 100 and page.rows[0].badge_number == "AB000100"
