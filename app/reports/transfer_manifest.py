@@ -20,7 +20,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 
-from app.models.enums import AssetKind
 from app.reports.formatting import DASH
 from app.reports.quote_pdf_parts import (
     ACCENT,
@@ -38,10 +37,6 @@ from app.services.transfer_checks import ManifestPlace, ManifestView
 MARGIN = 16 * mm
 COLUMNS = ("#", "Badge", "Kind", "Type", "Serial number", "Manufacturer", "Model")
 SIGNATURES = ("Released by", "Received by")
-
-
-def kind_text(kind: AssetKind) -> str:
-    return "Meter" if kind is AssetKind.METER else "Item"
 
 
 def place_lines(place: ManifestPlace) -> list[str]:
@@ -82,7 +77,7 @@ def _places(view: ManifestView, s: Styles, width: float) -> Table:
 def _counts(view: ManifestView, s: Styles, width: float) -> Table:
     rows: list[list[Any]] = [[para(c, s.bold) for c in ("Kind", "Type", "Description")]
                              + [para("Count", s.right_bold)]]
-    rows += [[kind_text(c.kind), c.type_code, c.type_description, para(f"{c.count:,}", s.right)]
+    rows += [[c.kind.label, c.type_code, c.type_description, para(f"{c.count:,}", s.right)]
              for c in view.counts]
     rows.append(["", "", para("Total", s.bold), para(f"{len(view.lines):,}", s.right_bold)])
     widths = [22 * mm, 30 * mm, 74 * mm, 22 * mm]
@@ -95,7 +90,7 @@ def _counts(view: ManifestView, s: Styles, width: float) -> Table:
 def _assets(view: ManifestView, s: Styles, width: float) -> Table:
     """Plain-string cells (one line each): fast for thousands of rows, split over pages."""
     rows: list[list[Any]] = [list(COLUMNS)]
-    rows += [[str(n), x.badge_number, kind_text(x.kind), _clip(x.type_code, 16),
+    rows += [[str(n), x.badge_number, x.kind.label, _clip(x.type_code, 16),
               _clip(x.serial_number, 22), _clip(x.manufacturer, 18), _clip(x.model, 18)]
              for n, x in enumerate(view.lines, 1)]
     fixed = [12 * mm, 30 * mm, 14 * mm, 26 * mm, 36 * mm]
@@ -162,5 +157,5 @@ def render_transfer_manifest(view: ManifestView, path: Path | str, *,
     return out
 
 
-__all__ = ["COLUMNS", "SIGNATURES", "kind_text", "manifest_title", "place_lines",
+__all__ = ["COLUMNS", "SIGNATURES", "manifest_title", "place_lines",
            "render_transfer_manifest"]

@@ -34,7 +34,7 @@ from app.models import (
     WorkCalendarHoliday,
 )
 from app.models.enums import UserRole
-from app.services.appointments import PeriodSlot, booked_counts, period_label
+from app.services.appointments import PeriodSlot, period_label, slots_of
 from app.services.common import check_version, required_text
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import DomainError, ValidationError
@@ -235,14 +235,6 @@ def _linked(session: Session, periods: Sequence[AppointmentPeriod]) -> list[Link
             for i, (a, p) in sorted(found.items(), key=lambda kv: by_id[kv[0]].start_at)]
 
 
-def _slot(session: Session, period: AppointmentPeriod) -> PeriodSlot:
-    group = session.get(DispatchGroup, period.dispatch_group_code)
-    assert group is not None
-    booked = booked_counts(session, [period.id], {period.id: group.capacity_unit})
-    return PeriodSlot(period.id, period.dispatch_group_code, period.start_at, period.end_at,
-                      period.max_appointments, booked.get(period.id, 0), period.version)
-
-
 def _clash(session: Session, group: str, start: dt.datetime, end: dt.datetime,
            other_than: int | None = None) -> None:
     query = select(AppointmentPeriod.id).where(
@@ -317,7 +309,7 @@ def update_period(db: Database, actor: Actor, period_id: int, expected_version: 
             period.start_at, period.end_at = new_start, new_end
         period.max_appointments = new_max
         session.flush()
-        slot = _slot(session, period)
+        [slot] = slots_of(session, [period])
         warning = None
         if slot.booked > slot.max_appointments:
             warning = (f"{slot.booked} appointments are booked in {slot.label}, more than the "
@@ -512,13 +504,8 @@ def update_max(db: Database, actor: Actor, request: CopyRequest) -> CopyResult:
 
 
 def _over_booked(session: Session, periods: Sequence[AppointmentPeriod]) -> int:
-    if not periods:
-        return 0
-    unit = {g.code: g.capacity_unit for g in session.scalars(select(DispatchGroup).where(
-        DispatchGroup.code.in_({p.dispatch_group_code for p in periods})))}
-    counts = booked_counts(session, [p.id for p in periods],
-                           {p.id: unit[p.dispatch_group_code] for p in periods})
-    return sum(1 for p in periods if counts.get(p.id, 0) > p.max_appointments)
+    """How many of the periods hold more than their maximum (counted as their groups count)."""
+    return sum(s.booked > s.max_appointments for s in slots_of(session, periods))
 
 
 # ----------------------------------------------------------------------------- work calendars

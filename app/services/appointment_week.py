@@ -15,7 +15,7 @@ How full a period is comes from `app.services.appointments` (one counting rule).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -38,7 +38,8 @@ from app.models import (
 )
 from app.models.enums import ContactKind, FieldActivityStatus, SAStatus
 from app.services import context
-from app.services.appointments import COUNTED, PeriodSlot, _periods, _slots
+from app.services.appointments import NOT_COUNTED, PeriodSlot, _periods, slots_of
+from app.services.common import chunks
 from app.services.context import read_only
 from app.services.dispatch_groups import DispatchGroupRow, dispatch_groups
 from app.services.errors import NotFound
@@ -47,7 +48,6 @@ from app.services.field_activities import OPEN_ACTIVITY
 #: Agreements whose customer is the premise's customer, best first (an active one wins).
 _AGREEMENT_RANK = {SAStatus.ACTIVE: 0, SAStatus.PENDING_STOP: 1, SAStatus.PENDING_START: 2,
                    SAStatus.STOPPED: 3, SAStatus.CLOSED: 4}
-_CHUNK = 900
 
 
 # ----------------------------------------------------------------------------- DTOs
@@ -168,11 +168,6 @@ def week_start(day: dt.date) -> dt.date:
 # ----------------------------------------------------------------------------- queries
 
 
-def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
-    for at in range(0, len(items), _CHUNK):
-        yield items[at:at + _CHUNK]
-
-
 def _group(session: Session, code: str) -> DispatchGroup:
     group = session.get(DispatchGroup, code)
     if group is None:
@@ -190,7 +185,7 @@ def _customers(session: Session, premise_ids: Sequence[int]) -> dict[int, tuple[
     """Premise id → (customer name, party id): the customer of the premise's agreement,
     an active one first, then the latest started."""
     best: dict[int, tuple[tuple[int, int], str, int]] = {}
-    for chunk in _chunks(premise_ids):
+    for chunk in chunks(premise_ids):
         rows = session.execute(
             select(ServicePoint.premise_id, ServiceAgreement.status,
                    ServiceAgreement.start_date, Party.id, Party.display_name)
@@ -213,7 +208,7 @@ def _customers(session: Session, premise_ids: Sequence[int]) -> dict[int, tuple[
 def _phones(session: Session, party_ids: Sequence[int]) -> dict[int, str]:
     """Party id → its phone number, the primary one first."""
     found: dict[int, str] = {}
-    for chunk in _chunks(party_ids):
+    for chunk in chunks(party_ids):
         for party_id, value in session.execute(
                 select(PartyContact.party_id, PartyContact.value)
                 .where(PartyContact.party_id.in_(chunk),
@@ -231,7 +226,7 @@ def _appointments(session: Session, periods: Sequence[AppointmentPeriod],
     by_id = {p.id: p for p in periods}
     grouped: dict[tuple[int, int], list[AppointmentActivity]] = {}
     premises: dict[int, Premise] = {}
-    for chunk in _chunks(list(by_id)):
+    for chunk in chunks(list(by_id)):
         rows = session.execute(
             select(FieldActivity.appointment_period_id, FieldActivity.number,
                    FieldActivity.status, FieldActivity.instructions, FieldActivityType.code,
@@ -241,7 +236,7 @@ def _appointments(session: Session, periods: Sequence[AppointmentPeriod],
             .join(Premise, Premise.id == FieldActivity.premise_id)
             .outerjoin(ServicePoint, ServicePoint.id == FieldActivity.service_point_id)
             .where(FieldActivity.appointment_period_id.in_(chunk),
-                   FieldActivity.status != COUNTED)
+                   FieldActivity.status != NOT_COUNTED)
             .order_by(FieldActivity.id))
         for period_id, number, status, instructions, code, description, point, premise in rows:
             assert period_id is not None
@@ -267,7 +262,7 @@ def _days(session: Session, group: str, first: dt.date, days: int,
           now: dt.datetime) -> tuple[DaySchedule, ...]:
     last = first + dt.timedelta(days=days - 1)
     periods = _periods(session, (group,), first, last)
-    slots = _slots(session, periods)
+    slots = slots_of(session, periods)
     appointments = _appointments(session, periods, now)
     schedule = []
     for n in range(days):
@@ -315,7 +310,7 @@ def busiest_week(db: Database) -> tuple[str, dt.date] | None:
         per_period = (select(FieldActivity.appointment_period_id.label("period_id"),
                              func.count().label("booked"))
                       .where(FieldActivity.appointment_period_id.is_not(None),
-                             FieldActivity.status != COUNTED)
+                             FieldActivity.status != NOT_COUNTED)
                       .group_by(FieldActivity.appointment_period_id).subquery())
         totals: dict[tuple[str, dt.date], int] = {}
         for group, start, booked in session.execute(

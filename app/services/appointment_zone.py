@@ -37,9 +37,10 @@ from app.models import (
 from app.models.enums import SAStatus
 from app.services import context
 from app.services.alerts import Alert, AlertFacts, register_alert
-from app.services.appointments import is_open, period_label
+from app.services.appointments import period_label
 from app.services.control_central import register_zone
 from app.services.dashboard_dto import DashboardZone
+from app.services.field_activities import OPEN_ACTIVITY
 from app.services.installation import Module, module_enabled_in
 
 #: Appointments the zone lists (missed first, then the soonest).
@@ -112,7 +113,7 @@ def appointments_at(session: Session, account_id: int,
         .join(AppointmentPeriod, AppointmentPeriod.id == FieldActivity.appointment_period_id)
         .join(FieldActivityType, FieldActivityType.code == FieldActivity.field_activity_type_code)
         .join(Premise, Premise.id == FieldActivity.premise_id)
-        .where(FieldActivity.premise_id.in_(premise_ids), is_open(FieldActivity.status),
+        .where(FieldActivity.premise_id.in_(premise_ids), FieldActivity.status.in_(OPEN_ACTIVITY),
                or_(FieldActivity.service_agreement_id.is_(None),
                    FieldActivity.service_agreement_id.in_(agreements)),
                AppointmentPeriod.end_at >= now - dt.timedelta(days=MISSED_DAYS))

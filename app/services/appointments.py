@@ -14,11 +14,11 @@ race gets `PeriodFull` with the next available period, and nothing is saved.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -34,13 +34,12 @@ from app.models import (
     ServicePoint,
 )
 from app.models.enums import (
-    AppointmentBooking,
     CapacityUnit,
     FieldActivityStatus,
     FieldOrderStatus,
 )
 from app.services import context
-from app.services.common import get_by_number
+from app.services.common import chunks, get_by_number
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import DomainError, ValidationError
 from app.services.field_activities import (
@@ -48,12 +47,14 @@ from app.services.field_activities import (
     lock_period,
     refresh_field_order_schedule,
     requires_appointment,
+    takes_appointments,
 )
 
 #: How far ahead "next available" looks.
 HORIZON_DAYS = 120
-#: A period's linked activities that count against it (§6 Q8: canceled ones keep the link).
-COUNTED = FieldActivityStatus.CANCELED
+#: Linked activities in this state do not count against their period (§6 Q8: canceled ones
+#: keep the link for the record).
+NOT_COUNTED = FieldActivityStatus.CANCELED
 
 
 class PeriodFull(DomainError):
@@ -164,23 +165,18 @@ def booked_counts(session: Session, period_ids: Sequence[int],
     counts: dict[int, int] = {}
     for unit in set(units.values()):
         ids = [p for p in period_ids if units[p] is unit]
-        for chunk in _chunks(ids, 900):
+        for chunk in chunks(ids):
             measure = (func.count(func.distinct(FieldActivity.premise_id))
                        if unit is CapacityUnit.PREMISES else func.count())
             counts.update((period, count) for period, count in session.execute(
                 select(FieldActivity.appointment_period_id, measure)
                 .where(FieldActivity.appointment_period_id.in_(chunk),
-                       FieldActivity.status != COUNTED)
+                       FieldActivity.status != NOT_COUNTED)
                 .group_by(FieldActivity.appointment_period_id)) if period is not None)
     return counts
 
 
-def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
-    for at in range(0, len(items), size):
-        yield items[at:at + size]
-
-
-def _slots(session: Session, periods: Sequence[AppointmentPeriod],
+def slots_of(session: Session, periods: Sequence[AppointmentPeriod],
            premise_id: int | None = None) -> list[PeriodSlot]:
     groups = {p.dispatch_group_code for p in periods}
     unit_of = dict(session.execute(select(DispatchGroup.code, DispatchGroup.capacity_unit)
@@ -193,7 +189,7 @@ def _slots(session: Session, periods: Sequence[AppointmentPeriod],
             select(FieldActivity.appointment_period_id).distinct()
             .where(FieldActivity.premise_id == premise_id,
                    FieldActivity.appointment_period_id.in_([p.id for p in periods]),
-                   FieldActivity.status != COUNTED)))
+                   FieldActivity.status != NOT_COUNTED)))
     return [PeriodSlot(p.id, p.dispatch_group_code, p.start_at, p.end_at, p.max_appointments,
                        counts.get(p.id, 0), p.version, p.id in joined, units[p.id])
             for p in periods]
@@ -204,7 +200,7 @@ def period_slots(db: Database, dispatch_group: str, first: dt.date,
     """Every period of a dispatch group starting from `first` to `last` (inclusive), with how
     full each is."""
     with read_only(db) as session:
-        return _slots(session, _periods(session, (dispatch_group,), first, last))
+        return slots_of(session, _periods(session, (dispatch_group,), first, last))
 
 
 def _periods(session: Session, groups: Sequence[str], first: dt.date, last: dt.date,
@@ -225,8 +221,7 @@ def _periods(session: Session, groups: Sequence[str], first: dt.date, last: dt.d
 
 
 def _eligible(type_row: FieldActivityType) -> bool:
-    return type_row.dispatchable and type_row.appointment_booking is not \
-        AppointmentBooking.NOT_APPLICABLE
+    return takes_appointments(type_row.dispatchable, type_row.appointment_booking)
 
 
 def _activity_query(premise_id: int) -> Any:
@@ -367,7 +362,7 @@ def _open_slots(session: Session, groups: Sequence[str], first: dt.date, last: d
                 premise_id: int, now: dt.datetime, activities: int) -> list[PeriodSlot]:
     """Default availability (AP-R7): periods in the window that start after now and take the
     premise's `activities` (room left, or its appointment there to join)."""
-    return [s for s in _slots(session, _periods(session, groups, first, last, after=now),
+    return [s for s in slots_of(session, _periods(session, groups, first, last, after=now),
                               premise_id)
             if s.takes(activities)]
 
@@ -462,7 +457,7 @@ def _book_in(session: Session, premise: Premise, activities: list[FieldActivity]
     if period.start_at <= now:
         offer = _next_available(session, [group.code], premise.id, now, count)
         raise PeriodFull(_full_message(period, "has already started", offer), offer)
-    if not _slots(session, [period], premise.id)[0].takes(count):
+    if not slots_of(session, [period], premise.id)[0].takes(count):
         offer = _next_available(session, [group.code], premise.id, now, count,
                                 after=period.start_at)
         raise PeriodFull(_full_message(period, "just filled", offer), offer)
@@ -476,7 +471,7 @@ def _book_in(session: Session, premise: Premise, activities: list[FieldActivity]
     session.flush()
     for order in orders:
         refresh_field_order_schedule(session, order)
-    return _slots(session, [period], premise.id)[0]
+    return slots_of(session, [period], premise.id)[0]
 
 
 def book(db: Database, actor: Actor, premise_number: str, activity_numbers: Sequence[str],
@@ -543,13 +538,3 @@ def cancel_appointment(db: Database, actor: Actor, premise_number: str,
 
 def _count(numbers: Sequence[str]) -> str:
     return "1 field activity" if len(numbers) == 1 else f"{len(numbers)} field activities"
-
-
-def is_open(column: Any) -> ColumnElement[bool]:
-    return or_(column == FieldActivityStatus.PENDING, column == FieldActivityStatus.DISPATCHED)
-
-
-def missed(now: dt.datetime) -> ColumnElement[bool]:
-    """A booked activity whose period ended with the work not done."""
-    return and_(is_open(FieldActivity.status), AppointmentPeriod.end_at < now)
-

@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.models.enums import AssetKind, AssetLocationSource, DeviceStatus, UserRole
 from app.services import context
-from app.services.common import optional_text
+from app.services.common import chunks, longest_prefix, optional_text
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import ConcurrentChange, NotFound, ValidationError
 
@@ -56,6 +56,12 @@ class Asset:
     type_code: str
     status: DeviceStatus
 
+    @staticmethod
+    def of(row: Meter | Item) -> Asset:
+        if isinstance(row, Meter):
+            return Asset(AssetKind.METER, row.id, row.badge_number, row.meter_type, row.status)
+        return Asset(AssetKind.ITEM, row.id, row.badge_number, row.item_type, row.status)
+
 
 def find_asset(session: Session, badge: str, *, lock: bool = False) -> Asset:
     """The meter or item with this badge number (meters first)."""
@@ -65,12 +71,11 @@ def find_asset(session: Session, badge: str, *, lock: bool = False) -> Asset:
     meter_q = select(Meter).where(Meter.badge_number == value)
     meter = session.scalar(meter_q.with_for_update() if lock else meter_q)
     if meter is not None:
-        return Asset(AssetKind.METER, meter.id, meter.badge_number, meter.meter_type,
-                     meter.status)
+        return Asset.of(meter)
     item_q = select(Item).where(Item.badge_number == value)
     item = session.scalar(item_q.with_for_update() if lock else item_q)
     if item is not None:
-        return Asset(AssetKind.ITEM, item.id, item.badge_number, item.item_type, item.status)
+        return Asset.of(item)
     raise NotFound(f"There is no meter or item with badge number {value}.")
 
 
@@ -99,11 +104,11 @@ def holding_location(session: Session, code: str, field: str = "location") -> St
 def move_in(session: Session, asset: Asset, at: dt.datetime, *, by: str,
             source: AssetLocationSource, location: str | None = None,
             service_point_id: int | None = None, reason: str | None = None,
-            field: str = "location") -> AssetLocation | None:
+            field: str = "location") -> None:
     """Add the asset's next location row (and move its position), after INV-R4's checks;
     nothing when its type is not tracked. `location` or `service_point_id`, not both."""
     if not is_tracked(session, asset.kind, asset.type_code):
-        return None
+        return
     if location is not None:
         location = holding_location(session, location, field).code
     if at > context.now() + dt.timedelta(minutes=1):
@@ -130,18 +135,14 @@ def move_in(session: Session, asset: Asset, at: dt.datetime, *, by: str,
         position.service_point_id = service_point_id
         position.located_at = at
     session.flush()
-    return row
 
 
 def removal_location(session: Session, postal_code: str) -> str | None:
     """Where assets removed at a premise of this postal code go: the longest matching prefix
     of `postal_code_default` (INV-R2)."""
-    code = postal_code.replace(" ", "").upper()
-    prefixes = [code[:n] for n in range(len(code), 0, -1)]
-    found = dict(session.execute(
-        select(PostalCodeDefault.postal_prefix, PostalCodeDefault.removal_stock_location_code)
-        .where(PostalCodeDefault.postal_prefix.in_(prefixes))).all())
-    return next((found[p] for p in prefixes if p in found), None)
+    found = longest_prefix(session, PostalCodeDefault.postal_prefix,
+                           PostalCodeDefault.removal_stock_location_code, postal_code)
+    return str(found) if found is not None else None
 
 
 # ----------------------------------------------------------------------------- by hand
@@ -274,11 +275,10 @@ def _move_positions(session: Session, positions: Sequence[AssetPosition], at: dt
     stamp = dt.datetime.now(dt.UTC)
     for kind in AssetKind:
         keys = sorted(p.asset_id for p in positions if p.asset_kind is kind)
-        for start in range(0, len(keys), 900):
+        for some in chunks(keys):
             session.execute(
                 update(AssetPosition)
-                .where(AssetPosition.asset_kind == kind,
-                       AssetPosition.asset_id.in_(keys[start:start + 900]))
+                .where(AssetPosition.asset_kind == kind, AssetPosition.asset_id.in_(some))
                 .values(stock_location_code=location, service_point_id=None, located_at=at,
                         version=AssetPosition.version + 1, updated_by=by, updated_at=stamp)
                 .execution_options(synchronize_session=False))
@@ -292,8 +292,7 @@ def _locked_positions(session: Session, badges: Sequence[str]) -> dict[str, Asse
     in the same order (meters then items, by id), so two overlapping transfers queue up
     instead of deadlocking."""
     ids: dict[AssetKind, list[int]] = {AssetKind.METER: [], AssetKind.ITEM: []}
-    for at in range(0, len(badges), 900):
-        chunk = badges[at:at + 900]
+    for chunk in chunks(badges):
         ids[AssetKind.METER] += session.scalars(select(Meter.id)
                                                 .where(Meter.badge_number.in_(chunk)))
         ids[AssetKind.ITEM] += session.scalars(select(Item.id)
@@ -301,11 +300,10 @@ def _locked_positions(session: Session, badges: Sequence[str]) -> dict[str, Asse
     found: dict[str, AssetPosition] = {}
     for kind, keys in ids.items():
         keys.sort()
-        for at in range(0, len(keys), 900):
+        for some in chunks(keys):
             for position in session.scalars(
                     select(AssetPosition)
-                    .where(AssetPosition.asset_kind == kind,
-                           AssetPosition.asset_id.in_(keys[at:at + 900]))
+                    .where(AssetPosition.asset_kind == kind, AssetPosition.asset_id.in_(some))
                     .order_by(AssetPosition.asset_id).with_for_update()):
                 found[position.badge_number] = position
     return found

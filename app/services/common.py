@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -15,6 +16,9 @@ from app.services.errors import ConcurrentChange, NotFound, ValidationError
 from app.services.lookup import check_identifier
 
 T = TypeVar("T")
+
+#: How many values an IN list holds at most.
+IN_LIST = 900
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -116,3 +120,26 @@ def new_number(session: Session, model: type) -> str:
         if session.scalar(select(model.id).where(model.number == candidate)) is None:  # type: ignore[attr-defined]
             return candidate
     raise RuntimeError(f"could not find a free {model.__name__} number")
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
+    """Slices of at most `size` items: an IN list stays under the databases' parameter
+    limits (SQLite's is 999)."""
+    for at in range(0, len(items), size):
+        yield items[at:at + size]
+
+
+def postal_prefix(text: str) -> str:
+    """A postal code (or its start) as prefix tables key it: no spaces, upper case."""
+    return text.replace(" ", "").upper()
+
+
+def longest_prefix(session: Session, prefix_column: Any, value_column: Any,
+                   postal_code: str) -> Any:
+    """The value of the row whose postal prefix is the longest start of `postal_code` (an
+    operations area, a removal location), or None."""
+    code = postal_prefix(postal_code)
+    prefixes = [code[:n] for n in range(len(code), 0, -1)]
+    found: dict[str, Any] = dict(session.execute(
+        select(prefix_column, value_column).where(prefix_column.in_(prefixes))).all())
+    return next((found[p] for p in prefixes if p in found), None)

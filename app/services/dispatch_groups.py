@@ -27,7 +27,7 @@ from app.models.enums import (
     ServiceType,
     UserRole,
 )
-from app.services.common import required_text
+from app.services.common import postal_prefix, required_text
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import ValidationError
 
@@ -66,7 +66,7 @@ def create_operations_area(db: Database, actor: Actor, code: str, description: s
         session.flush()
         for prefix in postal_prefixes:
             session.add(OperationsAreaPostalCode(
-                postal_prefix=prefix.replace(" ", "").upper(), operations_area_code=area_code))
+                postal_prefix=postal_prefix(prefix), operations_area_code=area_code))
         return area_code
 
 

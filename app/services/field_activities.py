@@ -43,14 +43,27 @@ from app.models.enums import (
     UserRole,
 )
 from app.services import context
-from app.services.common import check_version, get_by_number, new_number, optional_text
+from app.services.common import (
+    check_version,
+    get_by_number,
+    longest_prefix,
+    new_number,
+    optional_text,
+)
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import NotFound, ValidationError
 
 #: Who creates, cancels and completes field work.
 FIELD_STAFF = (UserRole.CSR, UserRole.DISPATCHER, UserRole.SUPERVISOR)
+#: Agreements whose service points still get field work.
+OPEN_AGREEMENT = (SAStatus.PENDING_START, SAStatus.ACTIVE, SAStatus.PENDING_STOP)
 #: Activity states in which the work is still to be done.
 OPEN_ACTIVITY = (FieldActivityStatus.PENDING, FieldActivityStatus.DISPATCHED)
+
+
+def takes_appointments(dispatchable: bool, booking: AppointmentBooking) -> bool:
+    """Work of a type can be booked (AP-R1, AP-R2: never on the booking pane if not)."""
+    return dispatchable and booking is not AppointmentBooking.NOT_APPLICABLE
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,10 @@ class FieldActivityTypeRow:
     description: str
     appointment_booking: AppointmentBooking
     dispatchable: bool
+
+    @property
+    def takes_appointments(self) -> bool:
+        return takes_appointments(self.dispatchable, self.appointment_booking)
 
 
 @dataclass(frozen=True)
@@ -89,13 +106,8 @@ def field_activity_types(db: Database) -> list[FieldActivityTypeRow]:
 
 def operations_area_of(session: Session, postal_code: str) -> str | None:
     """The operations area serving a postal code: the longest matching prefix."""
-    code = postal_code.replace(" ", "").upper()
-    prefixes = [code[:n] for n in range(len(code), 0, -1)]
-    rows = dict(session.execute(
-        select(OperationsAreaPostalCode.postal_prefix,
-               OperationsAreaPostalCode.operations_area_code)
-        .where(OperationsAreaPostalCode.postal_prefix.in_(prefixes))).all())
-    return next((rows[p] for p in prefixes if p in rows), None)
+    return longest_prefix(session, OperationsAreaPostalCode.postal_prefix,
+                          OperationsAreaPostalCode.operations_area_code, postal_code)
 
 
 def dispatch_group_for(session: Session, type_code: str, service_type: ServiceType | None,
@@ -169,8 +181,7 @@ def create_field_activity(db: Database, actor: Actor, form: FieldActivityForm) -
                 .join(ServiceAgreementServicePoint,
                       ServiceAgreementServicePoint.service_agreement_id == ServiceAgreement.id)
                 .where(ServiceAgreementServicePoint.service_point_id == point.id,
-                       ServiceAgreement.status.in_((SAStatus.PENDING_START, SAStatus.ACTIVE,
-                                                    SAStatus.PENDING_STOP)))
+                       ServiceAgreement.status.in_(OPEN_AGREEMENT))
                 .order_by(ServiceAgreement.start_date.desc()).limit(1))
         return create_in(session, premise, fa_type, form.on, point, agreement,
                          instructions).number
@@ -404,8 +415,7 @@ def _account_of(session: Session, activity: FieldActivity) -> int | None:
               ServiceAgreementServicePoint.service_agreement_id == ServiceAgreement.id)
         .join(ServicePoint, ServicePoint.id == ServiceAgreementServicePoint.service_point_id)
         .where(ServicePoint.premise_id == activity.premise_id,
-               ServiceAgreement.status.in_((SAStatus.ACTIVE, SAStatus.PENDING_START,
-                                            SAStatus.PENDING_STOP)))
+               ServiceAgreement.status.in_(OPEN_AGREEMENT))
         .order_by(ServiceAgreement.start_date.desc()).limit(1))
 
 

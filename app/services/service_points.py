@@ -275,7 +275,7 @@ def install_device(
         device.status = DeviceStatus.INSTALLED
         session.add(installation)
         session.flush()
-        asset = asset_locations.find_asset(session, badge)
+        asset = asset_locations.Asset.of(device)
         asset_locations.move_in(session, asset, _moment(session, asset, installed_on, at),
                                 by=actor.username, service_point_id=sp.id,
                                 source=AssetLocationSource.INSTALL)
@@ -311,7 +311,7 @@ def remove_device(
         installation.removed_on = removed_on
         (meter or item).status = DeviceStatus.IN_STOCK
         session.flush()
-        asset = asset_locations.find_asset(session, badge)
+        asset = asset_locations.Asset.of(meter or item)
         if asset_locations.is_tracked(session, asset.kind, asset.type_code):
             premise = session.get(Premise, sp.premise_id)
             assert premise is not None

@@ -22,8 +22,9 @@ from app.models import (
     StockLocationCharacteristic,
 )
 from app.models.enums import AssetKind, ServiceType, StockLocationKind, UserRole
+from app.services.asset_locations import holding_location
 from app.services.characteristics import checked_value
-from app.services.common import check_version, optional_text, required_text
+from app.services.common import check_version, optional_text, postal_prefix, required_text
 from app.services.context import Actor, read_only, today, transaction
 from app.services.errors import ValidationError
 
@@ -215,17 +216,14 @@ def save_asset_type(db: Database, actor: Actor, kind: AssetKind, code: str, desc
         return key
 
 
-def set_removal_location(db: Database, actor: Actor, postal_prefix: str,
+def set_removal_location(db: Database, actor: Actor, text_prefix: str,
                          location: str) -> None:
     """Assets removed at premises whose postal code starts with the prefix go to `location`."""
     actor.require("set up stock locations", *SETUP_ROLES)
-    prefix = required_text(postal_prefix, "postal_prefix", "the postal code (or its start)",
-                           12).replace(" ", "").upper()
+    prefix = postal_prefix(required_text(text_prefix, "postal_prefix",
+                                         "the postal code (or its start)", 12))
     with transaction(db, actor) as session:
-        target = session.get(StockLocation, location)
-        if target is None or not target.hold_inventory:
-            raise ValidationError(f"{location!r} is not a stock location that holds stock.",
-                                  "location")
+        target = holding_location(session, location)
         row = session.get(PostalCodeDefault, prefix)
         if row is None:
             session.add(PostalCodeDefault(postal_prefix=prefix,

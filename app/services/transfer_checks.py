@@ -26,12 +26,12 @@ from app.models import AssetPosition, Item, ItemType, Meter, MeterType, StockLoc
 from app.models.enums import AssetKind
 from app.services.asset_locations import TransferResult
 from app.services.asset_receiving import BadgeRange, ShipmentRejected, range_badges
+from app.services.common import chunks
 from app.services.context import now, read_only
 from app.services.errors import NotFound, ValidationError
 
 #: The most badges one range or filter adds to a transfer.
 MOST_AT_ONCE = 10_000
-_CHUNK = 900
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,6 @@ def _normal(badge: str) -> str:
     return badge.strip().upper()
 
 
-def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
-    return [values[at:at + _CHUNK] for at in range(0, len(values), _CHUNK)]
-
-
 def _tracked_types(session: Session) -> set[tuple[AssetKind, str]]:
     meters = session.scalars(select(MeterType.code).where(MeterType.track_stock_location))
     items = session.scalars(select(ItemType.code).where(ItemType.track_stock_location))
@@ -78,7 +74,7 @@ def check_badges(db: Database, source: str, badges: Sequence[str]) -> list[Badge
         if session.get(StockLocation, source) is None:
             raise NotFound(f"There is no stock location {source!r}.")
         assets: dict[str, tuple[AssetKind, int, str]] = {}
-        for chunk in _chunks(distinct):
+        for chunk in chunks(distinct):
             for mid, badge, type_code in session.execute(
                     select(Meter.id, Meter.badge_number, Meter.meter_type)
                     .where(Meter.badge_number.in_(chunk))):
@@ -90,12 +86,12 @@ def check_badges(db: Database, source: str, badges: Sequence[str]) -> list[Badge
         places: dict[tuple[AssetKind, int], tuple[str | None, object]] = {}
         for kind in AssetKind:
             ids = sorted(i for k, i, _t in assets.values() if k is kind)
-            for at in range(0, len(ids), _CHUNK):
+            for chunk_ids in chunks(ids):
                 for asset_id, place, sp in session.execute(
                         select(AssetPosition.asset_id, AssetPosition.stock_location_code,
                                AssetPosition.service_point_id)
                         .where(AssetPosition.asset_kind == kind,
-                               AssetPosition.asset_id.in_(ids[at:at + _CHUNK]))):
+                               AssetPosition.asset_id.in_(chunk_ids))):
                     places[(kind, asset_id)] = (place, sp)
         tracked = _tracked_types(session)
     return [_verdict(b, source, assets.get(b), places, tracked) for b in wanted]
@@ -268,7 +264,7 @@ def manifest_view(db: Database, result: TransferResult, *, by_name: str = "",
         names = _type_names(session)
         meters = [x.badge_number for x in result.lines if x.kind is AssetKind.METER]
         details: dict[str, tuple[str | None, str | None, str | None]] = {}
-        for chunk in _chunks(meters):
+        for chunk in chunks(meters):
             for badge, serial, maker, model in session.execute(
                     select(Meter.badge_number, Meter.serial_number, Meter.manufacturer,
                            Meter.model).where(Meter.badge_number.in_(chunk))):

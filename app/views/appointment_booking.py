@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.db import Database
-from app.models.enums import AppointmentBooking
 from app.services import appointments, field_activities
 from app.services.appointments import (
     ActivityRow,
@@ -131,8 +130,7 @@ class NewFieldActivityDialog(QDialog):
 
     def _types(self, types: Sequence[FieldActivityTypeRow]) -> None:
         for t in types:
-            if t.appointment_booking is not AppointmentBooking.NOT_APPLICABLE \
-                    and t.dispatchable:
+            if t.takes_appointments:
                 self.type_combo.addItem(f"{t.description} ({t.code})", t.code)
         self.ok_button.setEnabled(self.type_combo.count() > 0)
         self.type_combo.setFocus()

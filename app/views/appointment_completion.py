@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QWidget
 from app.reports.formatting import money_text
 from app.services import field_activities
 from app.services.appointment_week import Appointment
-from app.services.errors import ValidationError
 from app.services.field_activities import OPEN_ACTIVITY, Completion
 from app.views.panes import PaneContext
 from app.views.tree_dialogs import ActionDialog, date_field, parse_date, parse_time, time_field
@@ -48,10 +47,8 @@ class CompleteVisitDialog(ActionDialog):
 
     def prepare(self) -> Callable[[], Any]:
         day = parse_date(self.arrival_day.text(), "arrival_day", "arrival date")
-        at = dt.datetime.combine(day, parse_time(self.arrival_time.text(), "arrival_time", "time the crew arrived"))
-        if at < self.appointment.start - dt.timedelta(days=1):
-            raise ValidationError(f"The crew cannot have arrived on {day:%Y-%m-%d}, before the "
-                                  "appointment was due. Check the date.", "arrival_day")
+        at = dt.datetime.combine(day, parse_time(self.arrival_time.text(), "arrival_time",
+                                                 "time the crew arrived"))
         return partial(field_activities.complete_visit, self.ctx.db, self.ctx.actor,
                        self.appointment.premise_number, self.appointment.period_id, at)
 

@@ -163,9 +163,6 @@ class PeriodDialog(_FormDialog):
                                                     "start time"))
         end = dt.datetime.combine(day + dt.timedelta(days=self._end_days),
                                   parse_time(self.end_time.text(), "end_time", "end time"))
-        if end <= start:
-            raise ValidationError("The period must end after it starts; choose a later end "
-                                  "time.", "end_time")
         return start, end, self.maximum.value()
 
     def prepare(self) -> Callable[[], Any]:

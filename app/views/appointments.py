@@ -40,27 +40,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import UserRole
 from app.reports.day_sheet import phone_text, render_day_sheet
 from app.services import appointment_periods, context
 from app.services import appointment_week as week_service
 from app.services.appointment_week import Appointment, WeekView, week_start
 from app.services.dispatch_groups import DispatchGroupRow
-from app.services.errors import DomainError
 from app.services.field_activities import FIELD_STAFF
 from app.services.installation import Module
 from app.views.appointment_completion import CompleteVisitDialog, open_work
 from app.views.appointment_period_dialogs import CopyPeriodsDialog, PeriodDialog
 from app.views.appointment_week import WeekGrid
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
-from app.views.widgets import EmptyCard, arrow_icon, label, pane_message, push_button, say
+from app.views.widgets import (
+    EmptyCard,
+    arrow_icon,
+    label,
+    pane_message,
+    push_button,
+    say,
+    say_failure,
+)
 from app.views.worker import run_task
 
 APPOINTMENTS = "appointments"
 COLUMNS = ("Time", "Premise", "Address", "Activities", "Customer", "Phone", "Status")
 MISSED = QColor("#c0392b")
-#: Who maintains appointment periods (the services check again).
-PERIOD_EDITORS = (UserRole.DISPATCHER, UserRole.SUPERVISOR)
 
 
 def appointment_cells(a: Appointment) -> list[str]:
@@ -127,7 +131,7 @@ class AppointmentsPane(QWidget):
         self.groups: list[DispatchGroupRow] = []
         self.view: WeekView | None = None
         self.first_day = week_start(self.clock().date())
-        self.can_edit = ctx.actor.has_any(*PERIOD_EDITORS)
+        self.can_edit = ctx.actor.has_any(*appointment_periods.PERIOD_STAFF)
         self._wanted: tuple[str, dt.date] | None = None
         self._build()
         for keys, slot in (("PgUp", lambda: self.step_week(-1)),
@@ -517,10 +521,7 @@ class AppointmentsPane(QWidget):
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, DomainError):
-            say(self.message, exc.message, False)
-        else:
-            say(self.message, f"Something went wrong: {exc}", False)
+        say_failure(self.message, exc)
 
     # ---------------------------------------------------------------------------- history
 

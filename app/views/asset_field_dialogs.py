@@ -37,7 +37,6 @@ class InstallDialog(ActionDialog):
         self.service_point = self.add_row("service_point", "Service point", number_field())
         self.when = self.add_row("located_at", "Installed at",
                                  QLineEdit(f"{now:%Y-%m-%d %H:%M}"))
-        self.errors["badge_number"] = self.general_error
         self.finish_layout()
         self.service_point.setFocus()
 
@@ -66,7 +65,6 @@ class RemoveDialog(ActionDialog):
         for row in locations:
             if row.hold_inventory:
                 self.to_location.addItem(f"{row.code} · {row.description}", row.code)
-        self.errors["badge_number"] = self.general_error
         self.errors["removed_on"] = self.errors["located_at"]
         self.finish_layout()
         self.when.setFocus()

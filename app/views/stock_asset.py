@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 from app.models.enums import AssetKind, DeviceStatus
 from app.services import context
 from app.services.asset_locations import STOCK_STAFF, AssetTimeline, asset_timeline, move_asset
-from app.services.errors import DomainError, ValidationError
+from app.services.errors import ValidationError
 from app.services.service_points import FIELD_EDITORS
 from app.services.stock_locations import LocationRow
 from app.views.asset_field_dialogs import InstallDialog, RemoveDialog
 from app.views.panes import PaneContext
 from app.views.tree_dialogs import ActionDialog
-from app.views.widgets import label, pane_message, push_button, say
+from app.views.widgets import label, pane_message, push_button, say, say_failure
 from app.views.worker import run_task
 
 HISTORY_COLUMNS = ("When", "Place", "Description", "How", "Reason", "By")
@@ -81,7 +81,6 @@ class MoveAssetDialog(ActionDialog):
         self.reason.setPlaceholderText("optional for an initial location" if first
                                        else "e.g. found on shelf 3 at the stock count")
         self.reason.setAccessibleName("Reason")
-        self.errors["badge_number"] = self.general_error
         self.finish_layout()
 
     def prepare(self) -> Callable[[], Any]:
@@ -214,8 +213,7 @@ class AssetTab(QWidget):
         self.table.setRowCount(0)
         self.summary.setText("")
         self.detail.setText("")
-        text = exc.message if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
-        say(self.message, text, False)
+        say_failure(self.message, exc)
         self._set_enabled()
 
     def _set_enabled(self) -> None:

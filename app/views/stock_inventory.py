@@ -42,9 +42,9 @@ from app.services.asset_locations import (
 from app.services.errors import DomainError, ValidationError
 from app.services.stock_locations import AssetTypeRow
 from app.views.panes import PaneContext
-from app.views.receiving_dialog import ReceivingDialog
+from app.views.receiving_dialog import ReceivingDialog, type_key
 from app.views.transfer_dialog import TransferDialog
-from app.views.widgets import arrow_icon, label, pane_message, push_button, say
+from app.views.widgets import arrow_icon, label, pane_message, push_button, say, say_failure
 from app.views.worker import run_task
 
 COLUMNS = ("", "Type", "Badge", "Serial", "Manufacturer / Model", "Located here since",
@@ -71,15 +71,6 @@ def parse_as_of(text: str) -> dt.datetime | None:
         raise ValidationError(f"'{value}' is not a date and time. Type it as YYYY-MM-DD HH:MM "
                               "(or just the day, for the end of it), or leave it blank for "
                               "now.", "as_of") from None
-
-
-def type_key(kind: AssetKind, type_code: str) -> str:
-    """A type as the type filter keeps it ("METER:E1")."""
-    return f"{kind.value}:{type_code}"
-
-
-def kind_noun(kind: AssetKind) -> str:
-    return "Meter" if kind is AssetKind.METER else "Item"
 
 
 class InventoryModel(QAbstractTableModel):
@@ -116,7 +107,7 @@ class InventoryModel(QAbstractTableModel):
 
     def text(self, row: InventoryRow, column: int) -> str:
         if column == TYPE:
-            return f"{kind_noun(row.kind)} {row.type_code}"
+            return f"{row.kind.label} {row.type_code}"
         if column == BADGE:
             return row.badge_number
         if column == SERIAL:
@@ -329,7 +320,7 @@ class InventoryTab(QWidget):
         self.type_combo.addItem("Every type", None)
         for t in getattr(self, "types", []):
             if not kind or t.kind == kind:
-                self.type_combo.addItem(f"{kind_noun(t.kind)} {t.code} · {t.description}",
+                self.type_combo.addItem(f"{t.kind.label} {t.code} · {t.description}",
                                         type_key(t.kind, t.code))
         index = self.type_combo.findData(shown) if shown else 0
         self.type_combo.setCurrentIndex(max(0, index))
@@ -415,8 +406,7 @@ class InventoryTab(QWidget):
         self._set_enabled()
 
     def _failed(self, exc: BaseException) -> None:
-        text = exc.message if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
-        say(self.message, text, False)
+        say_failure(self.message, exc)
 
     # ------------------------------------------------------------------------------ paging
 

@@ -17,11 +17,10 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.services import context
-from app.services.errors import DomainError
 from app.services.stock_levels import StockLevels, stock_levels
 from app.views.panes import PaneContext
 from app.views.plot_style import style_plot
-from app.views.widgets import label, pane_message, push_button, say
+from app.views.widgets import label, pane_message, push_button, say, say_failure
 from app.views.worker import run_task
 
 CURVE_COLOURS = ("#2f6fd0", "#e8892b", "#1e7d3a", "#b0413e", "#7b4fc4", "#0f8b8d", "#a0522d",
@@ -106,8 +105,7 @@ class StockLevelsTab(QWidget):
                  on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        text = exc.message if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
-        say(self.message, text, False)
+        say_failure(self.message, exc)
 
     def _loaded(self, serial: int, levels: StockLevels) -> None:
         if serial != self._serial:

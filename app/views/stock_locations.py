@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from app.db import Database
 from app.models.enums import AssetKind
-from app.services.errors import DomainError
 from app.services.stock_locations import (
     SETUP_ROLES,
     AssetTypeRow,
@@ -42,10 +41,10 @@ from app.services.stock_locations import (
 )
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.stock_asset import AssetTab
-from app.views.stock_inventory import InventoryTab, kind_noun
+from app.views.stock_inventory import InventoryTab
 from app.views.stock_levels_chart import StockLevelsTab
 from app.views.stock_location_dialog import StockLocationDialog
-from app.views.widgets import EmptyCard, label, pane_message, push_button, say
+from app.views.widgets import EmptyCard, label, pane_message, push_button, say, say_failure
 from app.views.worker import run_task
 
 STOCK_LOCATIONS = "stock-locations"
@@ -69,7 +68,7 @@ def busiest_location(rows: list[LocationRow]) -> str | None:
     holding = [r for r in rows if r.hold_inventory]
     if not holding:
         return None
-    return max(holding, key=lambda r: (r.total, -holding.index(r))).code
+    return max(holding, key=lambda r: r.total).code
 
 
 class StockLocationsPane(QWidget):
@@ -221,7 +220,7 @@ class StockLocationsPane(QWidget):
                 parent.addChild(item)
             items[row.code] = item
             for count in row.counts:
-                child = QTreeWidgetItem(["", f"{kind_noun(count.kind)} {count.type_code}", "",
+                child = QTreeWidgetItem(["", f"{count.kind.label} {count.type_code}", "",
                                          f"{count.count:,}"])
                 child.setData(0, CODE_ROLE, row.code)
                 child.setData(0, TYPE_ROLE, (count.kind, count.type_code))
@@ -257,8 +256,7 @@ class StockLocationsPane(QWidget):
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
-        text = exc.message if isinstance(exc, DomainError) else f"Something went wrong: {exc}"
-        say(self.message, text, False)
+        say_failure(self.message, exc)
 
     def _stock_changed(self) -> None:
         self.reload()           # the counts; the inventory reloads itself

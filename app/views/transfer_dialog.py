@@ -470,12 +470,9 @@ class TransferDialog(ActionDialog):
         return (f"Transferred {len(result.lines):,} asset(s) from {result.source} to "
                 f"{result.target} at {result.at:%Y-%m-%d %H:%M}.")
 
-    def _saved(self, result: Any) -> None:
+    def after_saved(self, result: Any) -> None:
         """Unlike other action dialogs this one stays open: the manifest is printed next."""
-        self.set_busy(False)
         self.result_transfer = result
-        self.result_value = result
-        self.message = self.success_message(result)
         self.model.locked = True
         self.model.apply([BadgeCheck(x.badge_number, True, f"Moved to {result.target}")
                           for x in result.lines])
@@ -490,7 +487,6 @@ class TransferDialog(ActionDialog):
         self.print_button.setDefault(True)
         self.print_button.setFocus()
         say(self.notice, self.message + " Print the manifest for signing (Ctrl+P).", True)
-        self.saved.emit(self.message)
 
     def reload(self) -> None:
         """Someone moved some of the assets meanwhile: check every row again."""

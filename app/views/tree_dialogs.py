@@ -350,6 +350,11 @@ class ActionDialog(QDialog):
         self.message = self.success_message(result)
         self.saved.emit(self.message)
         self.ctx.current.notify_saved(self.saved_account())
+        self.after_saved(result)
+
+    def after_saved(self, result: Any) -> None:
+        """What the dialog does once the service has saved: close (a dialog that shows the
+        result next, like Transfer's manifest, stays open)."""
         self.accept()
 
     def saved_account(self) -> str | None:

@@ -9,6 +9,8 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.services.errors import DomainError
+
 
 def label(text: str, object_name: str = "", *, wrap: bool = False,
           parent: QWidget | None = None) -> QLabel:
@@ -45,6 +47,12 @@ def say(message: QLabel, text: str, ok: bool) -> None:
     message.style().polish(message)
     message.setText(text)
     message.setVisible(bool(text))
+
+
+def say_failure(message: QLabel, exc: BaseException) -> None:
+    """Show why a background call failed: a refusal's own sentence, else what went wrong."""
+    say(message, exc.message if isinstance(exc, DomainError) else
+        f"Something went wrong: {exc}", False)
 
 class FieldMessage(QLabel):
     """A message shown just under a field (e.g. why a search cannot run), not in a modal box.

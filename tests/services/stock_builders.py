@@ -66,13 +66,7 @@ def receive(db: Database, location: str, meters: int = 0, items: int = 0, *,
         session.add_all(rows)
         session.flush()
         for row in rows:
-            if isinstance(row, Meter):
-                asset = Asset(AssetKind.METER, row.id, row.badge_number, row.meter_type,
-                              row.status)
-            else:
-                asset = Asset(AssetKind.ITEM, row.id, row.badge_number, row.item_type,
-                              row.status)
-            move_in(session, asset, at, by=WAREHOUSE.username, location=location,
+            move_in(session, Asset.of(row), at, by=WAREHOUSE.username, location=location,
                     source=AssetLocationSource.INITIAL)
             badges.append(row.badge_number)
     return badges

@@ -100,7 +100,7 @@ def test_removal_goes_to_the_longest_matching_postal_prefix(db: Database) -> Non
     _warehouse(db)
     stock_locations.set_removal_location(db, WAREHOUSE, "62", "WH-A-S1")
     stock_locations.set_removal_location(db, WAREHOUSE, "627", "WH-A-S2")
-    with pytest.raises(ValidationError, match="not a stock location that holds stock"):
+    with pytest.raises(ValidationError, match="holds no stock itself"):
         stock_locations.set_removal_location(db, WAREHOUSE, "61", "WH-A")
     with db.sessions() as session:
         assert asset_locations.removal_location(session, "62701") == "WH-A-S2"

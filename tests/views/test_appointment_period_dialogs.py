@@ -211,6 +211,7 @@ def test_add_and_edit_one_period(qtbot: QtBot, groups: Database) -> None:
     qtbot.keyClick(dialog.start_time, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.end_time, "12:00")
     qtbot.keyClick(dialog.end_time, Qt.Key.Key_Return)
+    settle(qtbot)                                 # the service says so
     assert "end after it starts" in dialog.error_text("end_time")
     dialog.end_time.setText("17:00")
     qtbot.wait(50)
