@@ -12,6 +12,18 @@ from app.models.appointments import (
 )
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.cases import (
+    Case,
+    CaseChar,
+    CaseLink,
+    CaseLog,
+    CaseType,
+    CaseTypeAlgorithm,
+    CaseTypeCharType,
+    CaseTypeRequiredChar,
+    CaseTypeStatus,
+    CaseTypeTransition,
+)
 from app.models.characteristics import (
     CharacteristicAllowedValue,
     CharacteristicType,
@@ -80,10 +92,33 @@ from app.models.service_agreements import (
     ServiceAgreementServicePoint,
 )
 from app.models.service_points import DeviceInstallation, Item, Meter, Register, ServicePoint
+from app.models.todos import (
+    CustomerContact,
+    TodoEntry,
+    TodoType,
+    WorkGroup,
+    WorkGroupMember,
+)
 from app.models.umbrella import TermsOfService, UmbrellaAgreement
 from app.models.users import AppUser, AppUserRole
 
 __all__ = [
+    "Case",
+    "CaseChar",
+    "CaseLink",
+    "CaseLog",
+    "CaseType",
+    "CaseTypeAlgorithm",
+    "CaseTypeCharType",
+    "CaseTypeRequiredChar",
+    "CaseTypeStatus",
+    "CaseTypeTransition",
+    "CustomerContact",
+    "TodoEntry",
+    "TodoType",
+    "WorkGroup",
+    "WorkGroupMember",
+
     "AssetLocation",
     "AssetPosition",
     "ItemType",

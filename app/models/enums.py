@@ -336,3 +336,65 @@ class AssetLocationSource(StrEnum):
     REPLICATION = "REPLICATION"    # a shipment received by range / replicator
     MANUAL = "MANUAL"              # moved by hand, with a reason
     TRANSFER = "TRANSFER"          # moved with others from one location to another
+
+
+class CaseUsage(StrEnum):
+    """Whether a case type asks for a field (spec/50 §5.1)."""
+
+    REQUIRED = "REQUIRED"
+    OPTIONAL = "OPTIONAL"
+    NOT_ALLOWED = "NOT_ALLOWED"
+
+
+class CaseLogType(StrEnum):
+    CREATED = "CREATED"
+    USER_DETAILS = "USER_DETAILS"
+    STATUS_TRANSITION = "STATUS_TRANSITION"
+    SYSTEM = "SYSTEM"
+    TRANSITION_ERROR = "TRANSITION_ERROR"
+    EXCEPTION = "EXCEPTION"
+
+
+class ContactMethod(StrEnum):
+    """How the customer wants to be told about the case."""
+
+    EMAIL = "EMAIL"
+    FAX = "FAX"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    PHONE = "PHONE"
+    POSTAL = "POSTAL"
+    SMS = "SMS"
+
+
+class CaseAlgorithmKind(StrEnum):
+    """When a case type's algorithm runs: entering or leaving a status, or to find the next
+    status by itself (auto-transition)."""
+
+    ENTER = "ENTER"
+    EXIT = "EXIT"
+    AUTO = "AUTO"
+
+
+class CaseLinkKind(StrEnum):
+    """What a case can be linked to."""
+
+    BILL = "BILL"
+    SERVICE_AGREEMENT = "SERVICE_AGREEMENT"
+    FIELD_ACTIVITY = "FIELD_ACTIVITY"
+    QUOTE = "QUOTE"
+    PREMISE = "PREMISE"
+
+
+class TodoStatus(StrEnum):
+    OPEN = "OPEN"
+    BEING_WORKED = "BEING_WORKED"
+    COMPLETE = "COMPLETE"
+
+    @property
+    def label(self) -> str:
+        return {"OPEN": "Open", "BEING_WORKED": "Being Worked On", "COMPLETE": "Complete"}[self.value]
+
+
+class WorkGroupRole(StrEnum):
+    MEMBER = "MEMBER"
+    SUPERVISOR = "SUPERVISOR"

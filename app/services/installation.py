@@ -26,6 +26,8 @@ class Module(StrEnum):
     LOANS = "LOANS"
     #: Appointments with dispatch groups (spec/50 §1).
     APPOINTMENTS = "APPOINTMENTS"
+    #: Cases with configurable lifecycles, To Do entries and work groups (spec/50 §5).
+    CASES = "CASES"
 
 
 #: How each module is named where it is switched on or off.
@@ -34,6 +36,7 @@ MODULE_LABELS = {
     Module.CONTRACT_MANAGEMENT: "Contract Management (quotes, proposals, umbrella agreements)",
     Module.LOANS: "Loans (loan agreements, amortization forecasts)",
     Module.APPOINTMENTS: "Appointments (dispatch groups, appointment periods, booking)",
+    Module.CASES: "Cases (case types, cases, To Do entries)",
 }
 
 #: Installation options with their defaults (a row in `installation_option` overrides one).

@@ -366,7 +366,7 @@ def test_premise_management_is_a_module_an_administrator_can_switch_off(db: Data
     set_module_enabled(db, ADMIN, Module.PREMISE_MANAGEMENT, False)
     assert not module_enabled(db, Module.PREMISE_MANAGEMENT)
     assert enabled_modules(db) == {Module.CONTRACT_MANAGEMENT, Module.LOANS,
-                                   Module.APPOINTMENTS}   # the others stay
+                                   Module.APPOINTMENTS, Module.CASES}   # the others stay
     set_module_enabled(db, ADMIN, Module.PREMISE_MANAGEMENT, True)
     assert enabled_modules(db) == set(Module)
 
