@@ -59,7 +59,7 @@ class CaseTypeStatus(Versioned, Base):
     __tablename__ = "case_type_status"
 
     case_type_code: Mapped[str] = mapped_column(ForeignKey("case_type.code"), primary_key=True)
-    status_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    status_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     description: Mapped[str] = mapped_column(String(60), nullable=False)
     seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_initial: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -86,8 +86,8 @@ class CaseTypeTransition(Versioned, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_type_code: Mapped[str] = mapped_column(String(12), nullable=False)
-    from_status: Mapped[str] = mapped_column(String(12), nullable=False)
-    to_status: Mapped[str] = mapped_column(String(12), nullable=False)
+    from_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
     action_label: Mapped[str] = mapped_column(String(40), nullable=False)
     seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -106,7 +106,7 @@ class CaseTypeAlgorithm(Versioned, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_type_code: Mapped[str] = mapped_column(String(12), nullable=False)
-    status_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    status_code: Mapped[str] = mapped_column(String(20), nullable=False)
     kind: Mapped[CaseAlgorithmKind] = mapped_column(enum_column(CaseAlgorithmKind),
                                                     nullable=False)
     seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -125,7 +125,7 @@ class CaseTypeRequiredChar(Base):
     )
 
     case_type_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    status_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    status_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     char_type_code: Mapped[str] = mapped_column(ForeignKey("characteristic_type.code"),
                                                 primary_key=True)
 
@@ -155,7 +155,7 @@ class Case(Versioned, Base):
     number: Mapped[str] = mapped_column(Identifier, nullable=False, unique=True)
     #: Fixed once the case is added.
     case_type_code: Mapped[str] = mapped_column(String(12), nullable=False)
-    status_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    status_code: Mapped[str] = mapped_column(String(20), nullable=False)
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)
     #: Set on entering a final status.
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
@@ -201,8 +201,8 @@ class CaseLog(Base):
     #: What the entry points to, e.g. ("CUSTOMER_CONTACT", "1234567890"), ("TODO", "42").
     related_object_type: Mapped[str | None] = mapped_column(String(30))
     related_object_id: Mapped[str | None] = mapped_column(String(30))
-    from_status: Mapped[str | None] = mapped_column(String(12))
-    to_status: Mapped[str | None] = mapped_column(String(12))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
     algorithm_code: Mapped[str | None] = mapped_column(String(30))
 
 
