@@ -13,6 +13,7 @@
     switchboard search TEXT [--kind K] [--json] [--history] [--page N] [--database URL]
     switchboard loan schedule --principal 20000 --annual-rate 6.5 --periods 60 [--json]
     switchboard loan run [--as-of DATE] [--database URL]
+    switchboard cases transitions [--as-of DATE] [--database URL]
 
 Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
 """
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--page", type=int, default=1, metavar="N", help="page number (from 1)")
     _add_database_option(found)
 
+    from app.cli_cases import add_cases_parser
     from app.cli_dispatch import add_dispatch_parser
     from app.cli_loans import add_loan_parser
     from app.cli_quotes import add_quote_parser
@@ -114,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_loan_parser(sub, _add_database_option)
     add_quote_parser(sub, _add_database_option)
     add_dispatch_parser(sub, _add_database_option)
+    add_cases_parser(sub, _add_database_option)
     return parser
 
 
@@ -166,6 +169,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.cli_loans import run_loan_batch
 
         return run_loan_batch(args, url, sys.stdout)
+    if args.command == "cases":
+        from app.cli_cases import run_cases_command
+        from app.db import open_database
+
+        db = open_database(url)
+        try:
+            return run_cases_command(args, db, sys.stdout)
+        finally:
+            db.dispose()
     if args.command == "dispatch":
         from app.cli_dispatch import run_dispatch_command
         from app.db import open_database
