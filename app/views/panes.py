@@ -40,6 +40,8 @@ PANE_MODULES: tuple[str, ...] = (
     "app.views.loans",
     "app.views.appointments",
     "app.views.stock_locations",
+    "app.views.cases",
+    "app.views.todo_list",
 )
 
 #: The pane a new window opens with.

@@ -86,6 +86,10 @@ def take_screenshot(pane: str, out: Path, database_url: str,
             _open_busiest_week(widget)
         if pane == "stock-locations":
             _open_busiest_location(widget)
+        if pane == "cases":
+            _open_demo_case(widget)
+        if pane == "todo":
+            _select_first_todo(widget)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not widget.grab().save(str(out), "PNG"):
@@ -143,6 +147,33 @@ def _open_busiest_location(widget: QWidget) -> None:
         widget.select_location(code)
         wait_for_all()
     QApplication.processEvents()
+
+
+def _open_demo_case(widget: QWidget) -> None:
+    """The Case pane on an open demo case — a high-bill complaint under investigation when
+    there is one — with its log (an empty database shows the pane's empty state)."""
+    from app.views.cases import CasesPane, demo_case
+
+    if not isinstance(widget, CasesPane):
+        return
+    wait_for_all()
+    number = demo_case(widget.ctx.db, widget.ctx.actor)
+    if number is not None:
+        widget.open_case(number)
+        wait_for_all()
+        widget.tabs.setCurrentWidget(widget.log_tab)
+    QApplication.processEvents()
+
+
+def _select_first_todo(widget: QWidget) -> None:
+    """The To Do list as its user first sees it (their groups', or every group's for a
+    supervisor), the most urgent To Do selected; an empty list shows what To Dos are."""
+    from app.views.todo_list import TodoListPane
+
+    if isinstance(widget, TodoListPane):
+        wait_for_all()
+        widget.table.setFocus()
+        QApplication.processEvents()
 
 
 def _load_account(window: MainWindow, account: str | None) -> None:

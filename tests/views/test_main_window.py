@@ -154,7 +154,8 @@ def test_view_menu_lists_every_pane_with_its_shortcut(qtbot: QtBot, open_window:
         ("umbrella-agreements", "Umbrella Agreements", "Ctrl+0"),
         ("loans", "Loans", "Ctrl+Shift+L"),
         ("appointments", "Appointments", "Ctrl+Shift+D"),
-        ("stock-locations", "Stock Locations", "Ctrl+Shift+K")]
+        ("stock-locations", "Stock Locations", "Ctrl+Shift+K"),
+        ("cases", "Cases", "Ctrl+Shift+C"), ("todo", "To Do List", "Ctrl+Shift+T")]
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_pane_name() == "control-central"
     window.tabs.tabCloseRequested.emit(window.tabs.currentIndex())
