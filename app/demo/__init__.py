@@ -19,6 +19,7 @@ from sqlalchemy import text
 from app.db import Database
 from app.demo.appointments import add_demo_appointments
 from app.demo.builder import Builder
+from app.demo.cases import add_demo_cases
 from app.demo.inventory import add_demo_inventory
 from app.demo.loans import add_demo_loans
 from app.demo.quotes import add_demo_quotes
@@ -127,6 +128,7 @@ def generate(
     loans = add_demo_loans(db, as_of)
     add_demo_appointments(db, as_of)
     add_demo_inventory(db, as_of, seed=seed)
+    add_demo_cases(db, as_of)
     return DemoSummary(
         accounts=counts["account"],
         customers=counts["customer"],

@@ -84,6 +84,8 @@ class NodeKind(StrEnum):
     QUOTE_DETAIL = "QUOTE_DETAIL"    # a proposal's priced option in a quote
     LOANS = "LOANS"                  # folder of an account: its loan agreements (spec/50 §2)
     LOAN = "LOAN"
+    CASES = "CASES"                  # folder of an account: its cases (spec/50 §5)
+    CASE = "CASE"
     #: The last node of a level cut at MAX_CHILDREN: "… 1,500 more — open in Control Central".
     MORE = "MORE"
 
@@ -345,6 +347,7 @@ def _account_nodes(walk: _Walk, accounts: list[Account], roles: dict[int, str],
     ))
     quote_folders_of = quote_folder_counts(walk, ids)
     loan_folders_of = loan_folder_counts(walk, ids)
+    case_folders_of = case_folder_counts(walk, ids)
     nodes = []
     for a in accounts:
         label = f"Account {a.number}" + (f" — {a.description}" if a.description else "")
@@ -352,7 +355,8 @@ def _account_nodes(walk: _Walk, accounts: list[Account], roles: dict[int, str],
         if a.id in roles:
             label += f" — {roles[a.id]}"
         count = 1 + premises.get(a.id, 0) + (1 if subscriptions.get(a.id) else 0) \
-            + quote_folders_of.get(a.id, 0) + loan_folders_of.get(a.id, 0)
+            + quote_folders_of.get(a.id, 0) + loan_folders_of.get(a.id, 0) \
+            + case_folders_of.get(a.id, 0)
         nodes.append(TreeNode(
             NodeKind.ACCOUNT, a.number, label, a.status.label, count,
             (ACTION_OPEN_CONTROL_CENTRAL, ACTION_ADD_ROLE, ACTION_ADD_SUBSCRIPTION), a.number,
@@ -390,7 +394,8 @@ def _account_children(walk: _Walk, node: TreeNode) -> list[TreeNode]:
         nodes.append(TreeNode(NodeKind.SUBSCRIPTIONS, f"{account.number}/subscriptions",
                               "Subscriptions", "", subscriptions, (ACTION_ADD_SUBSCRIPTION,),
                               account.number))
-    return nodes + quote_folders(walk, account) + loan_folders(walk, account)
+    return nodes + quote_folders(walk, account) + loan_folders(walk, account) \
+        + case_folders(walk, account)
 
 
 # -------------------------------------------------------------------------- roles, subscriptions
@@ -647,6 +652,11 @@ def _meter_children(walk: _Walk, node: TreeNode) -> list[TreeNode]:
     ]
 
 
+from app.services.account_tree_cases import (  # noqa: E402  (they build TreeNodes)
+    case_folder_counts,
+    case_folders,
+    cases_children,
+)
 from app.services.account_tree_loans import (  # noqa: E402  (they build TreeNodes)
     loan_folder_counts,
     loan_folders,
@@ -674,4 +684,5 @@ _CHILDREN: dict[NodeKind, Callable[[_Walk, TreeNode], list[TreeNode]]] = {
     NodeKind.PROPOSALS: proposals_children,
     NodeKind.PROPOSAL: proposal_children,
     NodeKind.LOANS: loans_children,
+    NodeKind.CASES: cases_children,
 }

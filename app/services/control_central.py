@@ -419,6 +419,7 @@ __all__ = [
 # Features that add zones and alerts register them when imported.
 from app.services import (  # noqa: E402,F401  (their zones and alerts)
     appointment_zone,
+    case_zone,
     loan_zone,
     quote_zone,
 )

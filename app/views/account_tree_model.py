@@ -65,9 +65,10 @@ _KIND_COLOURS: dict[str, tuple[str, bool]] = {
     "SUBSCRIPTION": ("#2a8f85", False), "FOLDER": ("#d19a1c", True),
     "MORE": ("#8b8f96", True), "QUOTE": ("#b5462e", False), "PROPOSAL": ("#6a5acd", False),
     "QUOTE_DETAIL": ("#b5462e", True), "LOAN": ("#2e7d32", False),
+    "CASE": ("#8e44ad", False),
 }
 FOLDERS = frozenset({NodeKind.ROLES, NodeKind.CHILD_PREMISES, NodeKind.SUBSCRIPTIONS,
-                     NodeKind.QUOTES, NodeKind.PROPOSALS, NodeKind.LOANS})
+                     NodeKind.QUOTES, NodeKind.PROPOSALS, NodeKind.LOANS, NodeKind.CASES})
 _icons: dict[str, QIcon] = {}
 
 
@@ -121,6 +122,10 @@ def _draw(p: QPainter, shape: str) -> None:
     elif shape == "LOAN":                       # a coin with a falling balance line
         p.drawEllipse(QRectF(1.5, 1.5, 13, 13))
         p.drawPolyline(_poly(4.5, 5, 8, 8, 11.5, 11))
+    elif shape == "CASE":                       # a briefcase
+        p.drawRoundedRect(QRectF(1.5, 5, 13, 9), 1.5, 1.5)
+        p.drawPolyline(_poly(5.5, 5, 5.5, 2.5, 10.5, 2.5, 10.5, 5))
+        p.drawLine(QPointF(1.5, 9), QPointF(14.5, 9))
     elif shape == "PROPOSAL":                   # an agreement with a question mark
         p.drawPolygon(_poly(3, 1.5, 10, 1.5, 13, 4.5, 13, 14.5, 3, 14.5))
         p.drawText(QRectF(3, 3, 10, 11), Qt.AlignmentFlag.AlignCenter, "?")

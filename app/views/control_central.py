@@ -311,6 +311,16 @@ class ControlCentralPane(QWidget):
                                      "(double-click its badge)")
         self.meter_button.clicked.connect(lambda: self.open_meter_history())
         self.view.premises.header.addWidget(self.meter_button)
+        # Issue 11: "New case…" on the account shown (the Cases module)
+        self.new_case_button = QPushButton("New case…")
+        self.new_case_button.setToolTip("Open a case for this account (Ctrl+Shift+N)")
+        self.new_case_button.clicked.connect(lambda: self.new_case())
+        header = self.header.layout()
+        if isinstance(header, QHBoxLayout):
+            header.insertWidget(header.indexOf(self.header.tree_button), self.new_case_button,
+                                0, Qt.AlignmentFlag.AlignTop)
+        self.new_case_button.setHidden(Module.CASES not in self._ctx.modules)
+        self.case_dialog: QWidget | None = None
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -323,7 +333,8 @@ class ControlCentralPane(QWidget):
         for keys, slot in (("Ctrl+PgDown", self.next_page), ("Ctrl+PgUp", self.previous_page),
                            ("Alt+Up", self.back_to_results), ("Ctrl+N", self.new_customer),
                            ("Ctrl+T", self.open_in_tree), ("F5", self.refresh),
-                           ("Ctrl+B", self.book_appointment)):
+                           ("Ctrl+B", self.book_appointment),
+                           ("Ctrl+Shift+N", self.new_case)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -645,9 +656,14 @@ class ControlCentralPane(QWidget):
             self._ctx.host.show_status("The account tree is not available in this version.")
 
     def _open_record(self, kind: str, number: str) -> None:
-        """A zone row or alert drilled: appointments open the booking dialog on the premise."""
+        """A zone row or alert drilled: appointments open the booking dialog on the premise,
+        cases the Cases pane on the case, To Dos the To Do list."""
         if kind == "Appointment":
             self.book_appointment(number)
+        elif kind == "Case":
+            self.open_case(number)
+        elif kind == "To Do":
+            self.open_todos()
         else:
             open_record(self._ctx.host, kind, number)
 
@@ -696,6 +712,60 @@ class ControlCentralPane(QWidget):
         account = self.account_number
         dialog.changed.connect(lambda _text: self._ctx.current.notify_saved(account))
         return dialog
+
+    def open_case(self, number: str, auto_message: str | None = None) -> None:
+        """The Cases pane on case `number` (issue 11), with the auto-transition message of a
+        case just opened here."""
+        from app.views.cases import open_case
+
+        try:
+            open_case(self._ctx.host, number, auto_message)
+        except KeyError:
+            self._ctx.host.show_status(f"Case {number}: the Cases pane is not available here.")
+
+    def open_todos(self) -> None:
+        try:
+            self._ctx.host.open_pane("todo")
+        except KeyError:
+            self._ctx.host.show_status("The To Do list is not available here.")
+
+    def new_case(self) -> None:
+        """The Cases pane's new-case dialog on the account shown (its person, account and
+        premise filled in); once the case is opened, the Cases pane shows it."""
+        if Module.CASES not in self._ctx.modules or self.dashboard is None \
+                or self.stack.currentWidget() is not self.account_page:
+            return
+        from app.views.cases import load_screen
+
+        account = self.account_number
+        self._ctx.host.show_status("Reading the case types…")
+        run_task(load_screen, self._ctx.db, self._ctx.actor,
+                 on_result=lambda screen: self._new_case_dialog(screen, account),
+                 on_error=lambda exc: self._ctx.host.show_status(
+                     getattr(exc, "message", None) or f"The case types could not be read: "
+                                                      f"{exc}"))
+
+    def _new_case_dialog(self, screen: object, account: str | None) -> None:
+        from app.views.case_dialogs import NewCaseDialog
+
+        choices, people = getattr(screen, "choices", ()), getattr(screen, "users", ())
+        if not choices:
+            self._ctx.host.show_status("You may not open any kind of case; ask an "
+                                       "administrator.")
+            return
+        dialog = NewCaseDialog(self._ctx, self, choices, people, account_number=account)
+        dialog.saved.connect(lambda _text: self._case_created(dialog.result_value, account))
+        self.case_dialog = dialog
+        dialog.open()
+
+    def _case_created(self, result: object, account: str | None) -> None:
+        number = getattr(result, "number", None)
+        if not number:
+            return
+        self._ctx.current.notify_saved(account)
+        moved = getattr(result, "auto_message", None)
+        self.open_case(number, moved)
+        self._ctx.host.show_status(f"Case {number} opened.")
 
     def new_customer(self) -> None:
         try:

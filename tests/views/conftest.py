@@ -99,9 +99,9 @@ def activate(qtbot: QtBot, window: QWidget, focus: QWidget | None = None) -> Non
     qtbot.waitUntil(focus_inside, timeout=5_000)
 
 
-def settle(qtbot: QtBot) -> None:
+def settle(qtbot: QtBot, timeout: int = 20_000) -> None:
     """Wait until every background task has handed its result to the window."""
-    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=timeout)
 
 
 @pytest.fixture

@@ -147,7 +147,9 @@ def test_load_demo_utility_fills_and_refreshes(qtbot: QtBot, open_window: Opener
     home = window.tabs.currentWidget()
     assert isinstance(home, HomePane)
     qtbot.mouseClick(home.load_demo_button, Qt.MouseButton.LeftButton)
-    settle(qtbot)
+    # The whole demo (customers, bills, loans, appointments, stock, cases) is built here: give
+    # a busy CI machine time.
+    settle(qtbot, timeout=90_000)
     qtbot.waitUntil(lambda: home.stack.currentWidget() is home.counts_page, timeout=20_000)
     assert home.tiles["accounts"].value.text() == "60"
     assert "Demo utility loaded: 60 accounts" in window.statusBar().currentMessage()
