@@ -82,6 +82,10 @@ class Cell:
     tooltip: str = ""
 
 
+#: Rows whose text sizes a zone table's columns.
+MEASURED_ROWS = 100
+
+
 class ZoneTable(QTableView):
     """A read-only, sortable table sized to its rows (up to `max_rows`; None: it fills its
     space); Enter, a double-click (or a single click when `single_click`) emits
@@ -130,11 +134,11 @@ class ZoneTable(QTableView):
             items = []
             for c, value in enumerate(row):
                 cell = value if isinstance(value, Cell) else Cell(value)
-                item = QStandardItem(cell.text)
-                item.setEditable(False)
+                item = QStandardItem(cell.text)     # read-only: the view has no edit triggers
                 item.setData(cell.sort if cell.sort is not None else cell.text.casefold(),
                              SORT_ROLE)
-                item.setData(r, Qt.ItemDataRole.UserRole)
+                if c == 0:
+                    item.setData(r, Qt.ItemDataRole.UserRole)     # the row's key (key_at)
                 item.setToolTip(cell.tooltip or cell.text)
                 if cell.right:
                     right_columns.add(c)
@@ -148,12 +152,11 @@ class ZoneTable(QTableView):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order
         self.setSortingEnabled(True)
-        self.resizeColumnsToContents()
+        widths = self._content_widths(rows)
         stretch = self.stretch if self.stretch is not None else len(self.columns) - 1
         for c in range(len(self.columns)):
             limit = 360 if c == stretch else self.max_column_width
-            self.setColumnWidth(c, min(max(self.columnWidth(c) + 12, self.min_column_width),
-                                       limit))
+            self.setColumnWidth(c, min(max(widths[c] + 12, self.min_column_width), limit))
         for c in range(len(self.columns)):
             header.setSectionResizeMode(
                 c, QHeaderView.ResizeMode.Stretch if c == stretch
@@ -161,6 +164,19 @@ class ZoneTable(QTableView):
         if self.max_rows is not None:
             visible = max(1, min(len(rows), self.max_rows))
             self.setFixedHeight(header.sizeHint().height() + visible * ROW_HEIGHT + 4)
+
+    def _content_widths(self, rows: Sequence[Sequence[Cell | str]]) -> list[int]:
+        """Each column's width for its header and the text of its first `MEASURED_ROWS`
+        rows. `resizeColumnsToContents` asks every row's size hint (100 ms for 500 rows);
+        the columns are capped anyway, so the first screens decide."""
+        metrics = self.fontMetrics()
+        header = self.horizontalHeader().fontMetrics()
+        widths = [header.horizontalAdvance(title) + 24 for title in self.columns]
+        for row in rows[:MEASURED_ROWS]:
+            for c, value in enumerate(row):
+                text = value.text if isinstance(value, Cell) else value
+                widths[c] = max(widths[c], metrics.horizontalAdvance(text) + 8)
+        return widths
 
     def key_at(self, index: QModelIndex) -> str:
         row = self.source.index(index.row(), 0).data(Qt.ItemDataRole.UserRole)
