@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.engine import cases as engine
@@ -28,12 +28,14 @@ from app.models import (
     CaseTypeStatus,
     CharacteristicAllowedValue,
     CharacteristicType,
+    Party,
 )
 from app.models.enums import CaseLogType, UserRole
 from app.services.case_log import append_case_log
 from app.services.characteristics import checked_value
 from app.services.common import get_by_number
 from app.services.context import Actor
+from app.services.duplicates import register_merge_step
 from app.services.errors import DomainError, PermissionDenied, ValidationError
 
 #: How long a log note or the comments may be.
@@ -231,3 +233,32 @@ def require_open(session: Session, case: Case) -> None:
     if status is not None and status.is_final:
         raise CaseClosed(f"Case {case.number} is closed ({status.description}); its details can "
                          "no longer be changed. Add a note to its log instead.")
+
+
+# ----------------------------------------------------------------------------- party merge
+
+
+def move_cases_to_survivor(session: Session, survivor: Party, duplicate: Party) -> None:
+    """Merging duplicate persons (`services.duplicates.merge`): the duplicate's cases and
+    customer contacts now name the survivor, and each case's log says so."""
+    from app.models import CustomerContact
+
+    for case in session.scalars(
+            select(Case).where(or_(Case.person_id == duplicate.id,
+                                   Case.contact_person_id == duplicate.id))
+            .order_by(Case.id).with_for_update()):
+        if case.person_id == duplicate.id:
+            case.person_id = survivor.id
+        if case.contact_person_id == duplicate.id:
+            case.contact_person_id = survivor.id
+        append_log(session, case, CaseLogType.SYSTEM,
+                   f"Person {duplicate.number} was merged into {survivor.number} "
+                   f"({survivor.display_name}); the case now names {survivor.number}.",
+                   str(session.info.get("actor") or "system"),
+                   related=("PARTY", survivor.number))
+    for contact in session.scalars(select(CustomerContact)
+                                   .where(CustomerContact.party_id == duplicate.id)):
+        contact.party_id = survivor.id
+
+
+register_merge_step(move_cases_to_survivor)

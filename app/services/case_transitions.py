@@ -233,6 +233,17 @@ def _auto_statuses(session: Session) -> list[tuple[str, str]]:
         .all())
 
 
+def _already_logged(session: Session, case: Case, status: str, algorithm: str,
+                    reason: str) -> bool:
+    """Whether the case's last log entry is this very failure: a case that cannot move is
+    logged once, not on every run of the job (log entries are never removed)."""
+    last = session.scalar(select(CaseLog).where(CaseLog.case_id == case.id)
+                          .order_by(CaseLog.seq.desc()).limit(1))
+    return (last is not None and last.log_type is CaseLogType.EXCEPTION
+            and (last.from_status, last.algorithm_code, last.details)
+            == (status, algorithm, reason))
+
+
 def run_case_transitions(db: Database, actor: Actor = SYSTEM, *,
                          now: dt.datetime | None = None) -> TransitionJobResult:
     """The periodic case-transition job (spec/50 §5.2, CS-T10): every case in a non-final status
@@ -249,6 +260,7 @@ def run_case_transitions(db: Database, actor: Actor = SYSTEM, *,
                                                          Case.status_code == status))
     examined = moved = steps = failed = 0
     lines: list[str] = []
+    lifecycles: dict[str, engine.CaseLifecycle] = {}
     for case_id in sorted(ids):
         examined += 1
         try:
@@ -258,7 +270,9 @@ def run_case_transitions(db: Database, actor: Actor = SYSTEM, *,
                     continue
                 kind = session.get(CaseType, case.case_type_code)
                 assert kind is not None
-                lc = lifecycle_of(session, kind.code)
+                if kind.code not in lifecycles:
+                    lifecycles[kind.code] = lifecycle_of(session, kind.code)
+                lc = lifecycles[kind.code]
                 chain = auto_chain(CaseRun(session, kind, lc, actor.username, clock), case)
                 if chain.moves:
                     moved += 1
@@ -271,6 +285,10 @@ def run_case_transitions(db: Database, actor: Actor = SYSTEM, *,
                     start, target, algorithm, reason = chain.error
                     to_text = lc.status(target).description if target and any(
                         s.code == target for s in lc.statuses) else (target or "a next status")
+                    if _already_logged(session, case, start, algorithm, reason):
+                        lines.append(f"Case {case.number}: still stays in "
+                                     f"{lc.status(start).description} — {algorithm}: {reason}")
+                        continue
                     append_log(session, case, CaseLogType.TRANSITION_ERROR,
                                f"Automatic transition from {lc.status(start).description} to "
                                f"{to_text} failed ({algorithm})", actor.username,

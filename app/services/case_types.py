@@ -384,14 +384,23 @@ def _database_problems(session: Session, d: CaseTypeDefinition) -> list[str]:
             if todo not in known:
                 problems.append(f"{algorithm} names the To Do type {todo}, which does not "
                                 "exist.")
-    kept = {s.code for s in d.statuses}
+    kept = {s.code: s for s in d.statuses}
+    final_now = {code: final for code, final in session.execute(
+        select(CaseTypeStatus.status_code, CaseTypeStatus.is_final)
+        .where(CaseTypeStatus.case_type_code == d.code))}
     for status, count in session.execute(
             select(Case.status_code, func.count()).where(Case.case_type_code == d.code)
             .group_by(Case.status_code).order_by(Case.status_code)):
+        cases = "1 case is" if count == 1 else f"{count} cases are"
+        them = "it" if count == 1 else "them"
         if status not in kept:
-            cases = "1 case is" if count == 1 else f"{count} cases are"
             problems.append(f"Status {status} cannot be removed: {cases} in it. Move "
-                            f"{'it' if count == 1 else 'them'} on first.")
+                            f"{them} on first.")
+        elif kept[status].is_final != final_now.get(status, kept[status].is_final):
+            # A case is closed exactly while its status is final (closed_at, read-only fields).
+            becomes = "final" if kept[status].is_final else "not final"
+            problems.append(f"Status {status} cannot become {becomes} while {cases} in it. "
+                            f"Move {them} on first.")
     return problems
 
 

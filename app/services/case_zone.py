@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AppUser, Case, CaseType, CaseTypeStatus, Customer, Premise, TodoEntry
 from app.models.enums import TodoStatus
+from app.services import case_rules  # noqa: F401  (registers the cases' party-merge step)
 from app.services.alerts import Alert, AlertFacts, register_alert
 from app.services.control_central import register_zone
 from app.services.dashboard_dto import DashboardZone

@@ -56,6 +56,7 @@ from app.views.widgets import (
     arrow_icon,
     label,
     pane_message,
+    pane_shortcuts,
     push_button,
     say,
     say_failure,
@@ -134,13 +135,10 @@ class AppointmentsPane(QWidget):
         self.can_edit = ctx.actor.has_any(*appointment_periods.PERIOD_STAFF)
         self._wanted: tuple[str, dt.date] | None = None
         self._build()
-        for keys, slot in (("PgUp", lambda: self.step_week(-1)),
-                           ("PgDown", lambda: self.step_week(1)),
-                           ("Ctrl+T", self.this_week), ("F5", self.reload),
-                           ("Ctrl+P", self.print_dialog), ("Ctrl+N", self.add_period)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("PgUp", lambda: self.step_week(-1)),
+                              ("PgDown", lambda: self.step_week(1)),
+                              ("Ctrl+T", self.this_week), ("F5", self.reload),
+                              ("Ctrl+P", self.print_dialog), ("Ctrl+N", self.add_period)))
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.grid)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.delete_period)

@@ -21,7 +21,6 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -55,7 +54,7 @@ from app.services.errors import ConcurrentChange, DomainError, ValidationError
 from app.services.rates import BillFactorForEdit
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import FieldMessage, error_label, label, push_button, say
+from app.views.widgets import FieldMessage, error_label, label, pane_shortcuts, push_button, say
 from app.views.worker import run_task
 
 BILL_FACTORS = "bill-factors"
@@ -295,10 +294,7 @@ class BillFactorEditorPane(QWidget):
         self.factors: list[tuple[str, str]] = []
         self.can_edit = False
         self._build()
-        for keys, slot in (("Ctrl+S", self.save), ("F5", self.reload)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("Ctrl+S", self.save), ("F5", self.reload)))
         self._set_editable()
         self.refresh_list()
 

@@ -331,6 +331,7 @@ class MainTab(QScrollArea):
         select_data(self.responsible, current or "")
 
     def set_case(self, detail: CaseDetail, auto_message: str | None) -> None:
+        self.clear_pointer()
         self.detail = detail
         self.case_info.setText(detail.case_info)
         f = self.facts
@@ -487,6 +488,29 @@ class MainTab(QScrollArea):
             self.open_record.emit(record, number)
 
     # ---------------------------------------------------------------------------- editing
+
+    def point_at(self, field: str | None) -> None:
+        """Put the cursor on the input a refused save names (its message is in the pane's
+        message line above), outlined until the user edits it."""
+        widgets: dict[str, QWidget] = {
+            "person": self.person.number, "account": self.account.number,
+            "premise": self.premise.number, "contact_person": self.contact_person.number,
+            "responsible_user": self.responsible, "preferred_contact_method": self.method,
+            "callback_phone": self.callback.phone, "callback_ext": self.callback.ext,
+            "contact_instructions": self.instructions, "comments": self.comments,
+            "characteristics": self.chars}
+        widget = widgets.get(field or "")
+        if widget is None or not widget.isVisible():
+            return
+        widget.setStyleSheet(f"{type(widget).__name__} {{ border: 1px solid #d0453a; }}")
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._pointed = widget
+
+    def clear_pointer(self) -> None:
+        widget = getattr(self, "_pointed", None)
+        if widget is not None:
+            widget.setStyleSheet("")
+            self._pointed = None
 
     def changes(self) -> CaseChanges | None:
         """What the user changed on the shown case (None when nothing)."""

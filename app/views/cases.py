@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QSplitter,
@@ -60,7 +59,15 @@ from app.views.case_tabs import MainTab, related_target
 from app.views.current_context import CurrentAccount
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.record import open_record, register_record_opener
-from app.views.widgets import EmptyCard, label, pane_message, push_button, say, say_failure
+from app.views.widgets import (
+    EmptyCard,
+    label,
+    pane_message,
+    pane_shortcuts,
+    push_button,
+    say,
+    say_failure,
+)
 from app.views.worker import run_task
 
 CASES = "cases"
@@ -115,12 +122,10 @@ class CasesPane(QWidget):
         self._detail_serial = 0
         self._summary_for: str | None = None
         self.dialog: Any = None
+        self._telling_others = False
         self._build()
-        for keys, slot in (("Ctrl+N", self.new_case), ("Ctrl+L", self.add_note),
-                           ("F5", self.reload)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("Ctrl+N", self.new_case), ("Ctrl+L", self.add_note),
+                              ("F5", self.reload)))
         ctx.current.changed.connect(self._context_changed)
         ctx.current.saved.connect(self._something_saved)
         self.load_screen()
@@ -323,7 +328,7 @@ class CasesPane(QWidget):
         """Move the case by one of its actions; characteristics the new status needs are
         asked for first."""
         detail = self.detail
-        if detail is None or not action.enabled:
+        if detail is None or not action.enabled or self._unsaved(action.label):
             return None
         if action.needs:
             return self._ask_chars(action, action.needs, "")
@@ -368,6 +373,7 @@ class CasesPane(QWidget):
         detail = self.detail
         if detail is None:
             return
+        self.main_tab.clear_pointer()
         changes = self.main_tab.changes()
         if changes is None:
             say(self.message, "Nothing to save: no detail of the case was changed.", True)
@@ -384,6 +390,8 @@ class CasesPane(QWidget):
         self._failed(exc)
         if isinstance(exc, ConcurrentChange):
             self.reload_case()
+        elif isinstance(exc, DomainError):
+            self.main_tab.point_at(exc.field)
 
     def new_case(self) -> NewCaseDialog | None:
         setup = self.setup
@@ -411,6 +419,8 @@ class CasesPane(QWidget):
         if detail is None:
             say(self.message, "Choose a case first: the note goes on its log.", False)
             return None
+        if self._unsaved("add a note"):
+            return None
         dialog = LogNoteDialog(self.ctx, self, detail.number,
                                detail.account.number if detail.account else None)
         dialog.saved.connect(self._noted)
@@ -424,7 +434,7 @@ class CasesPane(QWidget):
 
     def link_object(self) -> LinkObjectDialog | None:
         detail = self.detail
-        if detail is None or not detail.may_work:
+        if detail is None or not detail.may_work or self._unsaved("link it"):
             return None
         dialog = LinkObjectDialog(self.ctx, self, detail.number,
                                   detail.account.number if detail.account else None)
@@ -483,7 +493,11 @@ class CasesPane(QWidget):
         self.reload_case()
         detail = self.detail
         if detail is not None and detail.account is not None:
-            self.ctx.current.notify_saved(detail.account.number)
+            self._telling_others = True     # this pane already reads the case again
+            try:
+                self.ctx.current.notify_saved(detail.account.number)
+            finally:
+                self._telling_others = False
 
     def _failed(self, exc: BaseException) -> None:
         say_failure(self.message, exc)
@@ -495,11 +509,26 @@ class CasesPane(QWidget):
     def _something_saved(self, account_number: object) -> None:
         """Another pane saved something: read the shown case again if it may concern it."""
         detail = self.detail
-        if detail is None:
+        if detail is None or self._telling_others:
             return
         if account_number is None or (detail.account is not None
                                       and detail.account.number == account_number):
+            if self.main_tab.changes() is not None:
+                say(self.message, f"Case {detail.number} may have changed elsewhere; your "
+                    "unsaved changes are kept. Save them (a clash is reported) or Revert to "
+                    "see the latest.", False)
+                return
             self.reload_case()
+
+    def _unsaved(self, what: str) -> bool:
+        """True (and says so) when the Main tab holds changes not yet saved: reading the case
+        again after a move or a note would wipe them."""
+        if self.main_tab.changes() is None:
+            return False
+        self.tabs.setCurrentIndex(MAIN)
+        say(self.message, f"Save or revert your changes to the case first, then {what.lower()}"
+            ": otherwise they would be lost.", False)
+        return True
 
     # ---------------------------------------------------------------------------- history
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,7 +46,7 @@ from app.views.dashboard import (
 )
 from app.views.panes import PaneContext, PaneSpec, register
 from app.views.record import open_record
-from app.views.widgets import FieldMessage, label
+from app.views.widgets import FieldMessage, label, pane_shortcuts
 from app.views.worker import run_task
 
 CONTROL_CENTRAL = "control-central"
@@ -330,14 +330,11 @@ class ControlCentralPane(QWidget):
         return page
 
     def _shortcuts(self) -> None:
-        for keys, slot in (("Ctrl+PgDown", self.next_page), ("Ctrl+PgUp", self.previous_page),
-                           ("Alt+Up", self.back_to_results), ("Ctrl+N", self.new_customer),
-                           ("Ctrl+T", self.open_in_tree), ("F5", self.refresh),
-                           ("Ctrl+B", self.book_appointment),
-                           ("Ctrl+Shift+N", self.new_case)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("Ctrl+PgDown", self.next_page), ("Ctrl+PgUp", self.previous_page),
+                              ("Alt+Up", self.back_to_results), ("Ctrl+N", self.new_customer),
+                              ("Ctrl+T", self.open_in_tree), ("F5", self.refresh),
+                              ("Ctrl+B", self.book_appointment),
+                              ("Ctrl+Shift+N", self.new_case)))
 
     # -------------------------------------------------------------------------------- search
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -56,7 +55,15 @@ from app.views.loan_grids import HistoryTab, RatesPaymentsTab
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.record import register_record_opener
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import EmptyCard, error_label, label, pane_message, push_button, say
+from app.views.widgets import (
+    EmptyCard,
+    error_label,
+    label,
+    pane_message,
+    pane_shortcuts,
+    push_button,
+    say,
+)
 from app.views.worker import run_and_wait, run_task
 
 LOANS = "loans"
@@ -81,11 +88,8 @@ class LoansPane(QWidget):
         self.can_bill = ctx.actor.has_any(UserRole.SUPERVISOR)
         self.types: list[loans.LoanTypeChoice] | None = None
         self._build()
-        for keys, slot in (("F5", self.reload), ("Ctrl+P", self.print_dialog),
-                           ("Ctrl+E", self.export_dialog), ("Ctrl+N", self.start_loan_dialog)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("F5", self.reload), ("Ctrl+P", self.print_dialog),
+                              ("Ctrl+E", self.export_dialog), ("Ctrl+N", self.start_loan_dialog)))
         ctx.current.changed.connect(lambda _a: self.refresh_account())
         ctx.current.saved.connect(lambda _n: self.refresh_account(keep=True))
         self.refresh_account()

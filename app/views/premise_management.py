@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -55,7 +55,7 @@ from app.views.dashboard import Cell, TickedTable
 from app.views.panes import PaneContext, PaneSpec, register
 from app.views.premise_dialogs import MassDialog
 from app.views.record import open_record
-from app.views.widgets import label, push_button, say
+from app.views.widgets import label, pane_shortcuts, push_button, say
 from app.views.worker import run_task
 
 PREMISE_MANAGEMENT = "premise-management"
@@ -347,12 +347,9 @@ class PremiseManagementPane(QWidget):
             bar.addWidget(widget)
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
-        for keys, slot in (("Ctrl+PgDown", lambda: self.turn(1)),
-                           ("Ctrl+PgUp", lambda: self.turn(-1)),
-                           ("Ctrl+A", self.select_all), ("Ctrl+Shift+A", self.clear_all)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("Ctrl+PgDown", lambda: self.turn(1)),
+                              ("Ctrl+PgUp", lambda: self.turn(-1)),
+                              ("Ctrl+A", self.select_all), ("Ctrl+Shift+A", self.clear_all)))
         self._update_actions()
 
     # ------------------------------------------------------------------------------ building

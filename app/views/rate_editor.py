@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -50,7 +49,7 @@ from app.views.rate_editor_tree import Catalogue, ScheduleTree, load_catalogue
 from app.views.rate_editor_version import VersionPage, problem_text
 from app.views.rate_library_actions import EMPTY_LIBRARY, RateLibraryActions
 from app.views.tree_dialogs import BANNER_STYLE
-from app.views.widgets import label, push_button
+from app.views.widgets import label, pane_shortcuts, push_button
 from app.views.worker import run_task
 
 RATE_EDITOR = "rate-editor"
@@ -237,11 +236,8 @@ class RateEditorPane(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
-        for keys, slot in (("Ctrl+S", self.save), ("F5", self.reload),
-                           ("Ins", self._insert_key)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("Ctrl+S", self.save), ("F5", self.reload),
+                              ("Ins", self._insert_key)))
         self._update_actions()
         self.refresh_catalogue()
 

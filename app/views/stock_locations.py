@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -44,7 +44,15 @@ from app.views.stock_asset import AssetTab
 from app.views.stock_inventory import InventoryTab
 from app.views.stock_levels_chart import StockLevelsTab
 from app.views.stock_location_dialog import StockLocationDialog
-from app.views.widgets import EmptyCard, label, pane_message, push_button, say, say_failure
+from app.views.widgets import (
+    EmptyCard,
+    label,
+    pane_message,
+    pane_shortcuts,
+    push_button,
+    say,
+    say_failure,
+)
 from app.views.worker import run_task
 
 STOCK_LOCATIONS = "stock-locations"
@@ -81,12 +89,9 @@ class StockLocationsPane(QWidget):
         self.edit_code: str | None = None
         self._wanted: str | None = None
         self._build()
-        for keys, slot in (("PgUp", lambda: self.inventory_tab.step_page(-1)),
-                           ("PgDown", lambda: self.inventory_tab.step_page(1)),
-                           ("F5", self.reload), ("Ctrl+N", self.new_location)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("PgUp", lambda: self.inventory_tab.step_page(-1)),
+                              ("PgDown", lambda: self.inventory_tab.step_page(1)),
+                              ("F5", self.reload), ("Ctrl+N", self.new_location)))
         self.reload()
 
     # ---------------------------------------------------------------------------- building

@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -53,11 +53,18 @@ from app.services.installation import Module
 from app.services.todos import OVERSEERS, VIEW_LABELS, ForwardTargets, TodoRow, TodoTypeRow
 from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.tree_dialogs import ActionDialog
-from app.views.widgets import EmptyCard, label, pane_message, push_button, say, say_failure
+from app.views.widgets import (
+    EmptyCard,
+    label,
+    pane_message,
+    pane_shortcuts,
+    push_button,
+    say,
+    say_failure,
+)
 from app.views.worker import run_task
 
 TODO = "todo"
-CASES_PANE = "cases"
 COLUMNS = ("Priority", "Type", "Message", "Status", "Assigned to", "Work group", "Case",
            "Account", "Age")
 PRIORITY, TYPE, MESSAGE, STATUS, ASSIGNED, GROUP, CASE, ACCOUNT, AGE = range(len(COLUMNS))
@@ -319,11 +326,8 @@ class TodoListPane(QWidget):
         self._select_id: int | None = None
         self._serial = 0
         self._build()
-        for keys, slot in (("Ctrl+T", self.take), ("Ctrl+Return", self.complete),
-                           ("Ctrl+Enter", self.complete), ("F5", self.reload)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        pane_shortcuts(self, (("Ctrl+T", self.take), ("Ctrl+Return", self.complete),
+                              ("Ctrl+Enter", self.complete), ("F5", self.reload)))
         self.reload()
 
     # ---------------------------------------------------------------------------- building
@@ -586,8 +590,14 @@ class TodoListPane(QWidget):
 
     def _run(self, fn: Any, row: TodoRow, done: Any) -> None:
         self._select_id = row.id
+
+        def finished(result: object) -> None:
+            self._done(done(result))
+            # A completed To Do can move its case on: the other panes showing the account
+            # (Control Central's alerts and cases zone, the Cases pane) reload.
+            self.ctx.current.notify_saved(row.account_number)
         run_task(fn, self.ctx.db, self.ctx.actor, row.id, row.version,
-                 on_result=lambda result: self._done(done(result)), on_error=self._refused)
+                 on_result=finished, on_error=self._refused)
 
     def take(self) -> None:
         row = self.selected()
@@ -629,7 +639,7 @@ class TodoListPane(QWidget):
         if row is None or row.case_number is None:
             return
         try:
-            pane = self.ctx.host.open_pane(CASES_PANE)
+            pane = self.ctx.host.open_pane("cases")
         except KeyError:
             say(self.message, f"To Do {row.id} belongs to case {row.case_number}; the Cases "
                 "pane is not available here.", False)

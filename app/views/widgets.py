@@ -3,10 +3,10 @@ under a field)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.services.errors import DomainError
@@ -149,3 +149,13 @@ def pane_message() -> QLabel:
     message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     message.hide()
     return message
+
+
+def pane_shortcuts(pane: QWidget, keys_and_slots: Iterable[tuple[str, Callable[[], object]]]
+                   ) -> None:
+    """A pane's own keys (Ctrl+N, F5…): active while the focus is anywhere in the pane, so the
+    same key can mean "new" in each pane without clashing."""
+    for keys, slot in keys_and_slots:
+        shortcut = QShortcut(QKeySequence(keys), pane)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)

@@ -172,6 +172,11 @@ def test_cs_t10_a_failing_auto_algorithm_in_the_job_logs_and_leaves_the_case(
     assert error.details == "Automatic transition from Requested to a next status failed " \
                             "(FAIL-AUTO)"
     assert (exception.details, exception.algorithm_code) == (f"{REASON}.", "FAIL-AUTO")
+    # The next run fails the same way: said again, but the log keeps the one pair.
+    again = cases.run_case_transitions(db)
+    assert again.failed == 1
+    assert again.lines == (f"Case {number}: still stays in Requested — FAIL-AUTO: {REASON}.",)
+    assert len(log_of(db, number)) == 3
     with pytest.raises(PermissionDenied):
         cases.run_case_transitions(db, CSR)
 

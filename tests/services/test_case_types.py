@@ -237,3 +237,21 @@ def test_only_administrators_maintain_case_types(db: Database) -> None:
         with pytest.raises(PermissionDenied):
             case_types.load_case_type(db, actor, "HIGH-BILL")
     assert case_types.case_type_list(db, ADMIN) == ()
+
+
+def test_a_status_cases_are_in_cannot_change_between_final_and_not_final(
+        db: Database) -> None:
+    set_up_references(db)
+    case_types.save_case_type(db, ADMIN, high_bill(), None)
+    _case_in(db, "HIGH-BILL", "REJECTED", "1000000003")
+    loaded = case_types.load_case_type(db, ADMIN, "HIGH-BILL")
+    reopened = dataclasses.replace(loaded, statuses=tuple(
+        dataclasses.replace(s, is_final=False) if s.code == "REJECTED" else s
+        for s in loaded.statuses), transitions=loaded.transitions + (
+        T("REJECTED", "LODGED", "Reopen"),))
+    assert _problems(db, reopened, loaded.version) == (
+        "Status REJECTED cannot become not final while 1 case is in it. Move it on first.",)
+    # RESOLVED holds no case: it may change (here it only gains a way back).
+    back = dataclasses.replace(loaded, transitions=loaded.transitions + (
+        T("RESOLVED", "LODGED", "Reopen"),))
+    case_types.save_case_type(db, ADMIN, back, loaded.version)

@@ -566,3 +566,23 @@ def test_the_log_of_a_case_reads_newest_first(db: Database) -> None:
     with transaction(db, ADMIN) as session:
         assert session.scalar(select(CaseLog.seq).where(CaseLog.details == "Called the "
                                                                            "customer")) == 4
+
+
+def test_merging_a_duplicate_person_moves_their_cases_and_says_so_in_the_log(
+        db: Database) -> None:
+    from app.services import parties
+    from app.services.duplicates import merge_parties
+    from app.services.parties import PersonForm
+
+    w = case_world(db)
+    number = cases.create_case(db, CSR, NewCase("HIGH-BILL", person_number=w.person,
+                                                contact_person_number=w.person)).number
+    keep = parties.create_person(db, CSR, PersonForm(last_name="Okafor",
+                                                     first_name="Ngozi A.")).number
+    merge_parties(db, SUPERVISOR, keep, w.person, "Same person registered twice")
+    detail = cases.load_case(db, CSR, number)
+    assert detail.person is not None and detail.person.number == keep
+    assert detail.contact_person is not None and detail.contact_person.number == keep
+    merged = [r for r in log_of(db, number) if r.log_type is CaseLogType.SYSTEM]
+    assert len(merged) == 1 and merged[0].related_object_id == keep
+    assert f"Person {w.person} was merged into {keep}" in merged[0].details

@@ -34,7 +34,7 @@ from app.views.current_context import CurrentAccount, CurrentContext
 from app.views.panes import PaneContext, pane_spec
 from app.views.todo_list import TodoListPane
 from tests.conftest import ADMIN, CSR, SUPERVISOR
-from tests.services.case_fixtures import INVESTIGATING, CaseWorld, case_world, log_types
+from tests.services.case_fixtures import INVESTIGATING, CaseWorld, case_world, log_of, log_types
 from tests.views.conftest import activate, settle
 
 LEFT = Qt.MouseButton.LeftButton
@@ -358,6 +358,7 @@ def test_save_logs_each_change_and_a_lost_race_says_who(qtbot: QtBot,
     settle(qtbot)
     assert "needs a person" in pane.message.text()
     assert main.person.text() == ""
+    assert main.person.number.hasFocus() and "border" in main.person.number.styleSheet()
 
 
 def test_links_and_log_drill_down(qtbot: QtBot, empty_db: Database) -> None:
@@ -472,3 +473,26 @@ def test_switchboard_screenshot_cases_shows_a_case_with_its_log(
     assert main(["screenshot", "cases", "--out", str(out), "--database", db_url]) == 0
     image = QImage(str(out))
     assert image.width() == 1400 and image.height() > 600
+
+
+def test_unsaved_edits_are_kept_when_a_note_or_a_move_would_reload_the_case(
+        qtbot: QtBot, empty_db: Database) -> None:
+    world = case_world(empty_db)
+    number = _open_high_bill(empty_db, world)
+    host = PanesHost(qtbot, empty_db, CSR)
+    pane = _cases_pane(qtbot, host)
+    pane.open_case(number)
+    settle(qtbot)
+    pane.main_tab.comments.setPlainText("Customer read the meter: 41 230")
+    assert pane.add_note() is None
+    assert pane.message.text() == ("Save or revert your changes to the case first, then add a "
+                                   "note: otherwise they would be lost.")
+    assert pane.detail is not None
+    investigate = next(a for a in pane.detail.actions if a.label == "Investigate")
+    assert pane.press_action(investigate) is None
+    assert "then investigate" in pane.message.text()
+    # another pane saving on the account does not wipe them either
+    pane.ctx.current.notify_saved(world.account)
+    assert pane.main_tab.comments.toPlainText() == "Customer read the meter: 41 230"
+    assert "your unsaved changes are kept" in pane.message.text()
+    assert [r.log_type for r in log_of(empty_db, number)] == [CaseLogType.CREATED]
