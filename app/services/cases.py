@@ -32,8 +32,6 @@ from app.models import (
     Premise,
     Quote,
     ServiceAgreement,
-    ServiceAgreementServicePoint,
-    ServicePoint,
 )
 from app.models.enums import (
     CaseAlgorithmKind,
@@ -41,7 +39,6 @@ from app.models.enums import (
     CaseLogType,
     CaseUsage,
     ContactMethod,
-    SAStatus,
 )
 from app.services import context
 from app.services.case_detail import (
@@ -191,20 +188,12 @@ def case_type_choices(db: Database, actor: Actor) -> tuple[CaseTypeChoice, ...]:
 
 
 def first_premise(session: Session, account_id: int) -> Premise | None:
-    """The premise the account's agreements supply: current agreements first, then the most
-    recent."""
-    sa = ServiceAgreement
-    current = (SAStatus.PENDING_START, SAStatus.ACTIVE, SAStatus.PENDING_STOP)
-    return session.scalar(
-        select(Premise)
-        .join(ServicePoint, ServicePoint.premise_id == Premise.id)
-        .join(ServiceAgreementServicePoint,
-              ServiceAgreementServicePoint.service_point_id == ServicePoint.id)
-        .join(sa, sa.id == ServiceAgreementServicePoint.service_agreement_id)
-        .where(sa.account_id == account_id, sa.status != SAStatus.CANCELED)
-        .order_by(sa.status.not_in(current), sa.start_date.desc(), sa.id.desc(),
-                  ServicePoint.id)
-        .limit(1))
+    """The account's main premise (as search and Control Central show it), counting its
+    stopped and closed agreements too (proposals and canceled ones never)."""
+    from app.services.search import HISTORY_SA, main_premise_ids
+
+    found = main_premise_ids(session, {account_id}, HISTORY_SA)
+    return session.get(Premise, found[account_id]) if account_id in found else None
 
 
 def new_case_defaults(db: Database, actor: Actor, case_type: str,

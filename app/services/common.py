@@ -113,6 +113,16 @@ def normalise_phone(value: str, field: str = "phone", default_country: str = "1"
     return "+" + body
 
 
+def code_text(value: str, field: str, what: str, length: int, example: str) -> str:
+    """A code typed by an administrator (a work group, a location, a dispatch group…): given,
+    upper case, no spaces."""
+    code = required_text(value, field, what, length).upper()
+    if any(c.isspace() for c in code):
+        raise ValidationError(f"{what[0].upper()}{what[1:]} has no spaces (e.g. {example}).",
+                              field)
+    return code
+
+
 def new_number(session: Session, model: type) -> str:
     """A random, unused 10-digit identifier for a new row of *model*."""
     for _ in range(20):

@@ -27,7 +27,7 @@ from app.models.enums import (
     ServiceType,
     UserRole,
 )
-from app.services.common import postal_prefix, required_text
+from app.services.common import code_text, postal_prefix, required_text
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import ValidationError
 
@@ -48,10 +48,7 @@ class DispatchGroupRow:
 
 
 def _code(value: str, field: str, what: str) -> str:
-    code = required_text(value, field, what, 30).upper()
-    if any(c.isspace() for c in code):
-        raise ValidationError(f"{what[0].upper()}{what[1:]} has no spaces (e.g. NEW-SVC).", field)
-    return code
+    return code_text(value, field, what, 30, "NEW-SVC")
 
 
 def create_operations_area(db: Database, actor: Actor, code: str, description: str,

@@ -624,8 +624,14 @@ def _by_id(ctx: _Ctx, ids: set[int], stmt: Any) -> dict[int | None, Any]:
 
 
 def _main_premises(ctx: _Ctx, account_ids: set[int]) -> dict[int, int]:
-    """Each account's main premise: the premise of its earliest current agreement (with
-    history, of its earliest agreement when none is current). One row per account."""
+    return main_premise_ids(ctx.session, account_ids, ctx.sa_statuses)
+
+
+def main_premise_ids(session: Session, account_ids: set[int],
+                     sa_statuses: Iterable[SAStatus]) -> dict[int, int]:
+    """Each account's main premise: the premise of its earliest current agreement (among
+    agreements in `sa_statuses`, of its earliest agreement when none is current). One row per
+    account; search results, Control Central and a new case's default premise agree on it."""
     if not account_ids:
         return {}
     rank = func.row_number().over(
@@ -637,8 +643,8 @@ def _main_premises(ctx: _Ctx, account_ids: set[int]) -> dict[int, int]:
         .join(SaSp, SaSp.service_agreement_id == ServiceAgreement.id)
         .join(ServicePoint, ServicePoint.id == SaSp.service_point_id)
         .where(ServiceAgreement.account_id.in_(account_ids),
-               ServiceAgreement.status.in_(ctx.sa_statuses))
+               ServiceAgreement.status.in_(tuple(sa_statuses)))
         .subquery()
     )
-    return {aid: pid for aid, pid in ctx.session.execute(
+    return {aid: pid for aid, pid in session.execute(
         select(ranked.c.account_id, ranked.c.premise_id).where(ranked.c.rank == 1))}

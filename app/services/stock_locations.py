@@ -24,7 +24,13 @@ from app.models import (
 from app.models.enums import AssetKind, ServiceType, StockLocationKind, UserRole
 from app.services.asset_locations import holding_location
 from app.services.characteristics import checked_value
-from app.services.common import check_version, optional_text, postal_prefix, required_text
+from app.services.common import (
+    check_version,
+    code_text,
+    optional_text,
+    postal_prefix,
+    required_text,
+)
 from app.services.context import Actor, read_only, today, transaction
 from app.services.errors import ValidationError
 
@@ -78,10 +84,7 @@ class LocationRow:
 
 
 def _code(value: str, field: str = "code") -> str:
-    code = required_text(value, field, "the location code", 30).upper()
-    if any(c.isspace() for c in code):
-        raise ValidationError("A location code has no spaces (e.g. WH-NORTH).", field)
-    return code
+    return code_text(value, field, "the location code", 30, "WH-NORTH")
 
 
 def _check_parent(session: Session, code: str, parent: str | None) -> None:

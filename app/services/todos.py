@@ -37,7 +37,7 @@ from app.db import Database
 from app.models import Account, AppUser, Case, TodoEntry, TodoType, WorkGroup, WorkGroupMember
 from app.models.enums import CaseLogType, TodoStatus, UserRole, WorkGroupRole
 from app.services.case_log import append_case_log
-from app.services.common import required_text
+from app.services.common import code_text, required_text
 from app.services.context import Actor, now, read_only, today, transaction
 from app.services.errors import ConcurrentChange, NotFound, PermissionDenied, ValidationError
 from app.services.lookup import check_identifier
@@ -145,10 +145,7 @@ class TodoCounts:
 
 
 def _code(value: str, field: str, what: str) -> str:
-    code = required_text(value, field, what, CODE_LENGTH).upper()
-    if any(c.isspace() for c in code):
-        raise ValidationError(f"A code has no spaces (e.g. {what.split()[-1].upper()}-1).", field)
-    return code
+    return code_text(value, field, what, CODE_LENGTH, f"{what.split()[-1].upper()}-1")
 
 
 def _user(session: Session, username: str) -> AppUser | None:

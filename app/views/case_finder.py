@@ -24,7 +24,7 @@ from app.services.todos import UserChoice
 from app.views.case_dialogs import select_data
 from app.views.dashboard import Cell, ZoneTable
 from app.views.panes import PaneContext
-from app.views.widgets import label, push_button
+from app.views.widgets import age_text, label, push_button
 from app.views.worker import run_task
 
 RESULT_COLUMNS = ("Case", "Type", "Status", "Opened", "Age", "Account", "Person",
@@ -35,9 +35,6 @@ AGES: tuple[tuple[str, int | None, int | None], ...] = (
     ("Opened in the last 30 days", None, 30), ("Older than 7 days", 7, None),
     ("Older than 30 days", 30, None), ("Older than 90 days", 90, None))
 
-
-def age_text(days: int) -> str:
-    return "today" if days == 0 else f"{days} d"
 
 
 def result_cells(row: CaseRow) -> tuple[Cell | str, ...]:

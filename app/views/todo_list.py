@@ -55,6 +55,7 @@ from app.views.panes import PaneContext, PaneHost, PaneSpec, register
 from app.views.tree_dialogs import ActionDialog
 from app.views.widgets import (
     EmptyCard,
+    age_text,
     label,
     pane_message,
     pane_shortcuts,
@@ -110,9 +111,6 @@ def load_screen(db: Database, actor: Actor, view: str | None, todo_type: str | N
     return TodoScreen(chosen, todo_type, include_complete, rows, todos.todo_types(db), groups,
                       case_number)
 
-
-def age_text(days: int) -> str:
-    return "today" if days == 0 else "1 day" if days == 1 else f"{days} days"
 
 
 def summary(view: str, rows: tuple[TodoRow, ...], case_number: str | None = None) -> str:

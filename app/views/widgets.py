@@ -159,3 +159,8 @@ def pane_shortcuts(pane: QWidget, keys_and_slots: Iterable[tuple[str, Callable[[
         shortcut = QShortcut(QKeySequence(keys), pane)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)
+
+
+def age_text(days: int) -> str:
+    """How old something is, for a grid's Age column: "today", "1 day", "12 days"."""
+    return "today" if days == 0 else "1 day" if days == 1 else f"{days} days"
