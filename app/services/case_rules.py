@@ -35,8 +35,8 @@ from app.services.case_log import append_case_log
 from app.services.characteristics import checked_value
 from app.services.common import get_by_number
 from app.services.context import Actor
-from app.services.duplicates import register_merge_step
 from app.services.errors import DomainError, PermissionDenied, ValidationError
+from app.services.merge_steps import register_merge_step
 
 #: How long a log note or the comments may be.
 MAX_TEXT = 4000

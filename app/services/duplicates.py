@@ -13,7 +13,7 @@ registration number is a duplicate whatever its name: that one blocks the save.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
@@ -44,6 +44,7 @@ from app.services.common import check_version, normalise_email, normalise_phone,
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import NotFound, ValidationError
 from app.services.lookup import check_identifier
+from app.services.merge_steps import merge_steps
 from app.services.parties import (
     OrganisationForm,
     PartyView,
@@ -298,15 +299,6 @@ def merge_side(db: Database, number: str, field_name: str = "party") -> MergeSid
         return MergeSide(party_view(party), customer, merged_into, roles, count)
 
 
-#: Extra steps later features register to re-point their own references to a party (cases,
-#: quotes…): called inside the merge transaction as step(session, survivor, duplicate).
-MergeStep = Callable[[Session, Party, Party], None]
-_EXTRA_STEPS: list[MergeStep] = []
-
-
-def register_merge_step(step: MergeStep) -> None:
-    if step not in _EXTRA_STEPS:
-        _EXTRA_STEPS.append(step)
 
 
 def merge_parties(db: Database, actor: Actor, survivor_number: str, duplicate_number: str,
@@ -370,7 +362,7 @@ def merge_parties(db: Database, actor: Actor, survivor_number: str, duplicate_nu
             agreement.landlord_party_id = keep.id
         for earlier in session.scalars(select(Party).where(Party.merged_into_party_id == dup.id)):
             earlier.merged_into_party_id = keep.id
-        for step in _EXTRA_STEPS:
+        for step in merge_steps():
             step(session, keep, dup)
         _fill_gaps(keep, dup)
         dup.status = PartyStatus.MERGED
