@@ -2,7 +2,7 @@
 
     switchboard [--database URL] [--empty]          open the workstation window
     switchboard --version
-    switchboard db upgrade|current [--database URL]
+    switchboard db upgrade|current [--database URL]   (a shared database: administrators only)
     switchboard demo --accounts N [--seed S] [--as-of YYYY-MM-DD] [--database URL]
     switchboard user add NAME --role ROLE [--role ROLE…] [--name "Full Name"] [--password-stdin]
     switchboard screenshot PANE --out FILE.png [--account NUMBER] [--database URL]
@@ -16,6 +16,8 @@
     switchboard cases transitions [--as-of DATE] [--database URL]
 
 Errors a person can cause print one sentence to stderr and exit with status 2, no traceback.
+Every command writes to the log file (app.logs); a backup made before a migration is also
+printed.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from app.models.enums import UserRole
 from app.services.errors import DomainError
 
 if TYPE_CHECKING:
-    from app.db import Database
+    from app.db import Database, SchemaUpgradeNeeded
     from app.services.context import Actor
 
 EXIT_USER_ERROR = 2
@@ -136,13 +138,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.cli_quotes import QuoteCommandError
     from app.cli_rates import RateCommandError
     from app.engine.rates.errors import RateError
+    from app.logs import log, log_start, setup_logging
 
+    setup_logging(console_notices=args.command is not None)
+    log_start(" ".join(filter(None, [args.command or "window",
+                                     getattr(args, "action", None)])))
     try:
         return _dispatch(args)
     except DomainError as exc:
+        log.warning("Refused: %s", exc.message)
         print(f"switchboard: {exc.message}", file=sys.stderr)
         return EXIT_USER_ERROR
     except (RateError, RateCommandError, QuoteCommandError, LoanCommandError) as exc:
+        log.warning("Refused: %s", exc)
         print(f"switchboard: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
@@ -192,9 +200,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_rate_database_command(args, url, sys.stdout, _importer)
     if args.command is None:
+        from app.config import is_first_run
         from app.views.launch import run_gui
 
-        return run_gui(url, empty=args.empty)
+        return run_gui(url, empty=args.empty, first_run=is_first_run(args.database))
     if args.command == "screenshot":
         from app.views.screenshot import take_screenshot
 
@@ -215,16 +224,57 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _db(action: str, url: str) -> int:
-    from app.db import current_revision, head_revision, open_database
+    from app.db import SchemaUpgradeNeeded, current_revision, head_revision, open_database
 
-    db = open_database(url, migrate=(action == "upgrade"))
+    if action == "current":
+        db = open_database(url, migrate=False)
+    else:
+        try:
+            db = open_database(url)
+        except SchemaUpgradeNeeded as needed:   # a shared database: the administrator's way
+            db = _upgrade_shared(url, needed)
     try:
         revision = current_revision(db.engine)
-        state = "up to date" if revision == head_revision() else f"newest is {head_revision()}"
+        if action == "current" and revision != head_revision() and db.is_networked \
+                and revision is not None:
+            state = f"this version needs {head_revision()}: an administrator runs " \
+                    "'switchboard db upgrade'"
+        else:
+            state = "up to date" if revision == head_revision() else f"newest is {head_revision()}"
         print(f"{db.description}: schema {revision or '(none)'} ({state})")
+        if db.upgrade_report is not None and db.upgrade_report.from_revision is not None:
+            print(db.upgrade_report.sentence)
     finally:
         db.dispose()
     return 0
+
+
+def _upgrade_shared(url: str, needed: SchemaUpgradeNeeded) -> Database:
+    """`db upgrade` of a shared database at an older schema: an administrator logs in."""
+    from app.db import open_database, upgrade_database
+    from app.logs import log
+    from app.services.schema_access import (
+        authenticate_any_schema,
+        require_schema_admin,
+        user_count_any_schema,
+    )
+
+    db = open_database(url, migrate=False)
+    try:
+        who = "(no users yet)"
+        if user_count_any_schema(db):
+            print(f"{db.description} is at schema {needed.current}; this version needs "
+                  f"{needed.head}. Log in as an administrator to upgrade it.", file=sys.stderr)
+            name = input("Your user name: ")
+            actor = authenticate_any_schema(db, name, getpass.getpass("Your password: "))
+            require_schema_admin(actor, needed.description, needed.current, needed.head)
+            who = actor.username
+        log.info("%s upgrades %s from %s to %s", who, db.description, needed.current, needed.head)
+        db.upgrade_report = upgrade_database(db.engine, shared_upgrade_allowed=True)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
 
 
 def _demo(url: str, accounts: int, seed: int, as_of: dt.date | None) -> int:

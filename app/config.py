@@ -1,7 +1,8 @@
 """Settings and paths: where the local database lives, which database to use, the theme.
 
 Settings are a small JSON file in the user's config folder. A database password is never
-written there: PostgreSQL credentials belong in ~/.pgpass or the PGPASSWORD variable.
+written there: it goes to the operating system's keyring (service "switchboard", user name
+`user@host/database`), or lives in ~/.pgpass or the PGPASSWORD variable.
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
 APP_NAME = "switchboard"
+KEYRING_SERVICE = "switchboard"
 ENV_DATABASE_URL = "SWITCHBOARD_DATABASE_URL"
 THEMES = ("system", "light", "dark")
 PASSWORD_REFUSED = (
@@ -87,3 +93,45 @@ def resolve_database_url(cli_value: str | None, settings: Settings | None = None
         return env
     chosen = (settings or Settings.load()).database_url
     return chosen or default_database_url()
+
+
+def is_first_run(cli_value: str | None, settings: Settings | None = None) -> bool:
+    """The very first start: no database named anywhere and no local database file yet."""
+    if cli_value or os.environ.get(ENV_DATABASE_URL):
+        return False
+    if (settings or Settings.load()).database_url:
+        return False
+    return not (data_dir() / "switchboard.sqlite").exists()
+
+
+# --------------------------------------------------------------------------------- keyring
+
+
+class KeyringUnavailable(Exception):
+    """No usable password store on this computer (or it refused)."""
+
+
+def keyring_username(url: URL) -> str:
+    """The keyring entry's user name for a database: `user@host/database`."""
+    return f"{url.username or ''}@{url.host or 'localhost'}/{url.database or ''}"
+
+
+def save_password(url: URL, password: str) -> None:
+    """Put the database password in the OS keyring; KeyringUnavailable with the reason."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_username(url), password)
+    except (KeyringError, RuntimeError, OSError) as exc:
+        raise KeyringUnavailable(str(exc) or type(exc).__name__) from exc
+
+
+def saved_password(url: URL) -> str | None:
+    """The password saved for this database, or None (also when there is no keyring)."""
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, keyring_username(url))
+    except Exception:  # noqa: BLE001 - no keyring, locked, no D-Bus: libpq's own ways remain
+        return None

@@ -7,6 +7,10 @@ written by a newer Switchboard) becomes a `DatabaseProblem` whose message says w
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
+import shutil
 import sqlite3
 import warnings
 from collections.abc import Iterator
@@ -27,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.services.errors import DatabaseProblem
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 URL_HELP = (
     "Use sqlite:///path/to/file.sqlite for a local file, or "
     "postgresql://user@host:5432/database for a shared server."
@@ -171,20 +176,171 @@ def check_schema_not_newer(engine: Engine) -> None:
     script = ScriptDirectory.from_config(alembic_config())
     known = {rev.revision for rev in script.walk_revisions()}
     if revision not in known:
+        log.warning("Refused %s: schema %s is newer than this version's %s",
+                    describe_url(engine.url), revision, script.get_current_head())
         raise DatabaseProblem(
             f"This database was set up by a newer version of Switchboard (schema {revision}); "
             f"this program knows schemas up to {script.get_current_head()}. Install the newer "
-            "Switchboard to open it. Nothing was changed."
+            "Switchboard on this computer to open it (ask your administrator for it). "
+            "Nothing was changed."
         )
 
 
+class SchemaUpgradeNeeded(DatabaseProblem):
+    """A shared (PostgreSQL) database is at an older schema than this version needs.
+
+    It is never migrated silently: an administrator upgrades it, after a confirmation (the
+    window) or with `switchboard db upgrade`."""
+
+    def __init__(self, description: str, current: str, head: str) -> None:
+        super().__init__(
+            f"The shared database {description} is at schema {current}; this version of "
+            f"Switchboard needs schema {head}. Ask an administrator to upgrade it (they open it "
+            "with this version and confirm, or run 'switchboard db upgrade'). Nothing was changed."
+        )
+        self.description, self.current, self.head = description, current, head
+
+
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What a migration at start did: from which schema, to which, and the backup made."""
+
+    database: str
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None = None
+
+    @property
+    def sentence(self) -> str:
+        if self.from_revision is None:
+            return f"Created the Switchboard tables in {self.database} (schema {self.to_revision})."
+        saved = f" A copy from before is at {self.backup}." if self.backup else ""
+        return (f"Upgraded {self.database} from schema {self.from_revision} to "
+                f"{self.to_revision}.{saved}")
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names (None for an in-memory database or another backend)."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database).expanduser()
+
+
+def backup_path(path: Path, revision: str, now: dt.datetime | None = None) -> Path:
+    """`name.sqlite.backup-20261207-1530-rev0009` beside the file (`-2`, `-3` … if taken)."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M")
+    base = path.with_name(f"{path.name}.backup-{stamp}-rev{revision}")
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def backup_sqlite(path: Path, revision: str) -> Path:
+    """A consistent copy of the SQLite file beside it, taken before a migration.
+
+    The write-ahead log is checkpointed into the file first, and the copy is made while this
+    connection holds the write lock, so the backup is the database byte for byte as it was
+    (with a WAL another writer filled in between, SQLite's backup API copies instead)."""
+    target = backup_path(path, revision)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                dest = sqlite3.connect(str(target))
+                try:
+                    conn.backup(dest)
+                finally:
+                    dest.close()
+            else:
+                shutil.copyfile(path, target)
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+    return target
+
+
+def restore_sqlite(path: Path, backup: Path) -> None:
+    """Put the backup back in place of the file (its WAL and shared-memory files removed)."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.unlink()
+    tmp = path.with_name(path.name + ".restoring")
+    shutil.copyfile(backup, tmp)
+    os.replace(tmp, path)
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (creating it in an empty database)."""
+    """Bring the schema to the newest revision (creating it in an empty database).
+
+    The bare Alembic step, without a backup; `upgrade_database` is what the app calls."""
     check_schema_not_newer(engine)
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def upgrade_database(engine: Engine, *, shared_upgrade_allowed: bool = False) -> UpgradeReport | None:
+    """Migrate to the head the safe way; a report of what was done, None when up to date.
+
+    * SQLite file at an older schema: a dated backup beside it first; if the migration fails,
+      the backup is put back byte for byte and DatabaseProblem says so and where it is.
+    * PostgreSQL at an older schema: SchemaUpgradeNeeded unless `shared_upgrade_allowed` (the
+      caller has checked that an administrator confirmed). An empty database is set up.
+    * A schema newer than this program: refused (check_schema_not_newer)."""
+    check_schema_not_newer(engine)
+    before = current_revision(engine)
+    head = head_revision()
+    if before == head:
+        return None
+    description = describe_url(engine.url)
+    if before is not None and engine.url.get_backend_name() != "sqlite" \
+            and not shared_upgrade_allowed:
+        raise SchemaUpgradeNeeded(description, before, head)
+    path = sqlite_file(engine.url)
+    backup: Path | None = None
+    if before is not None and path is not None:
+        try:
+            backup = backup_sqlite(path, before)
+        except (OSError, sqlite3.Error) as exc:
+            log.error("Could not back up %s before upgrading it: %s", path, exc)
+            raise DatabaseProblem(
+                f"Switchboard needs to upgrade {path} from schema {before} to {head}, but could "
+                f"not make a backup copy beside it first ({exc}). Nothing was changed; free some "
+                "disk space or make the folder writable and start again."
+            ) from None
+        log.info("Backed up %s to %s before upgrading it from schema %s to %s",
+                 path, backup, before, head, extra={"notice": True})
+    log.info("Migrating %s from schema %s to %s", description, before or "(empty)", head)
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        log.exception("The migration of %s from schema %s failed", description, before)
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = detail[0] if detail else type(exc).__name__
+        if backup is not None and path is not None:
+            engine.dispose()
+            restore_sqlite(path, backup)
+            log.info("Restored %s from %s", path, backup)
+            raise DatabaseProblem(
+                f"Upgrading {path} from schema {before} to {head} failed ({reason}); the database "
+                f"was restored as it was from the backup {backup}, so nothing was lost. Keep "
+                "using the previous version of Switchboard and send the log to support."
+            ) from exc
+        raise DatabaseProblem(
+            f"Setting up {description} at schema {head} failed ({reason}). The change was rolled "
+            "back; send the log to support."
+        ) from exc
+    report = UpgradeReport(description, before, head, backup)
+    log.info("%s", report.sentence)
+    return report
 
 
 # ------------------------------------------------------------------------------------ database
@@ -196,6 +352,8 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    #: What opening it migrated (None: nothing); the window and the CLI say so.
+    upgrade_report: UpgradeReport | None = None
 
     @property
     def url(self) -> URL:
@@ -222,17 +380,36 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(raw_url: str | URL, *, migrate: bool = True) -> Database:
-    """Parse, connect, check and (unless told not to) migrate. Raises DatabaseProblem."""
+def open_database(raw_url: str | URL, *, migrate: bool = True,
+                  upgrade_shared: bool = False) -> Database:
+    """Parse, connect, check and (unless told not to) migrate. Raises DatabaseProblem.
+
+    A PostgreSQL URL without a password gets the one saved in the keyring for it, if any.
+    A shared database at an older schema raises SchemaUpgradeNeeded unless `upgrade_shared`
+    (an administrator's confirmed upgrade); a SQLite file is backed up before it is migrated."""
     url = parse_database_url(raw_url) if isinstance(raw_url, str) else raw_url
+    url = with_saved_password(url)
     engine = create_db_engine(url)
+    report: UpgradeReport | None = None
     try:
         check_connection(engine)
         if migrate:
-            upgrade(engine)
+            report = upgrade_database(engine, shared_upgrade_allowed=upgrade_shared)
         else:
             check_schema_not_newer(engine)
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    log.info("Opened %s", describe_url(url))
+    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False),
+                    upgrade_report=report)
+
+
+def with_saved_password(url: URL) -> URL:
+    """A PostgreSQL URL with a user and no password: the password from the keyring, if saved."""
+    if url.get_backend_name() == "sqlite" or url.password or not url.username:
+        return url
+    from app.config import saved_password
+
+    password = saved_password(url)
+    return url.set(password=password) if password else url

@@ -79,6 +79,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))   # the log file (app.logs)
     monkeypatch.delenv("SWITCHBOARD_DATABASE_URL", raising=False)
 
 
@@ -109,7 +110,7 @@ def _pg_database(_sqlite_template: Path) -> Iterator[Database]:
     fresh = open_database(f"sqlite:///{_sqlite_template}")   # the same migrations, just run
     _reference_rows.update(_read_reference(fresh))
     fresh.dispose()
-    db = open_database(url)
+    db = open_database(url, upgrade_shared=True)   # a test database left at an older schema
     yield db
     db.dispose()
     if created:

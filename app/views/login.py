@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,10 +25,13 @@ from app.views.worker import run_task
 class LoginDialog(QDialog):
     """Enter submits, Esc cancels; a wrong password is explained under the fields."""
 
-    def __init__(self, db: Database, *, first_admin: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, *, first_admin: bool, parent: QWidget | None = None,
+                 authenticate: Callable[[Database, str, str], Actor] | None = None,
+                 note: str = "") -> None:
         super().__init__(parent)
         self.db = db
         self.first_admin = first_admin
+        self._authenticate = authenticate or users.authenticate
         self.actor: Actor | None = None
         self.setWindowTitle("Switchboard — log in")
         self.setMinimumWidth(440)
@@ -64,7 +69,7 @@ class LoginDialog(QDialog):
             submit_text = "Create administrator"
         else:
             layout.addWidget(label("Log in", "sectionHeading"))
-            layout.addWidget(label(f"Log in to {db.description}.", wrap=True))
+            layout.addWidget(label(note or f"Log in to {db.description}.", wrap=True))
             form.addRow("Password:", self.password)
             submit_text = "Log in"
         layout.addLayout(form)
@@ -102,7 +107,7 @@ class LoginDialog(QDialog):
                 self.confirm.text(), on_result=self._done, on_error=self._failed,
             )
         else:
-            run_task(users.authenticate, self.db, self.username.text(), self.password.text(),
+            run_task(self._authenticate, self.db, self.username.text(), self.password.text(),
                      on_result=self._done, on_error=self._failed)
 
     def _done(self, actor: Actor) -> None:
@@ -128,9 +133,14 @@ class LoginDialog(QDialog):
             target.selectAll()
 
 
-def log_in(db: Database, parent: QWidget | None = None) -> Actor | None:
-    """Show the dialog for a networked database; None when the user cancels."""
-    dialog = LoginDialog(db, first_admin=users.user_count(db) == 0, parent=parent)
+def log_in(db: Database, parent: QWidget | None = None, *,
+           authenticate: Callable[[Database, str, str], Actor] | None = None,
+           note: str = "") -> Actor | None:
+    """Show the dialog for a networked database; None when the user cancels. `authenticate`
+    and `note` serve the log-in before a schema upgrade (app.services.schema_access)."""
+    first_admin = authenticate is None and users.user_count(db) == 0
+    dialog = LoginDialog(db, first_admin=first_admin, parent=parent,
+                         authenticate=authenticate, note=note)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.actor

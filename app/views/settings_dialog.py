@@ -76,7 +76,12 @@ def probe_database(raw: str) -> str:
     if revision is None:
         return f"Connected to {db.description}. It has no Switchboard tables yet; they are " \
                "created when it is opened."
-    state = "up to date" if revision == head_revision() else f"will be upgraded to {head_revision()}"
+    if revision == head_revision():
+        state = "up to date"
+    elif db.is_networked:
+        state = f"an administrator will be asked to upgrade it to {head_revision()}"
+    else:
+        state = f"will be upgraded to {head_revision()}, after a backup copy"
     return f"Connected to {db.description}: schema {revision} ({state})."
 
 
