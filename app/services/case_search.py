@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -28,6 +28,7 @@ from app.services.case_rules import may_access
 from app.services.common import chunks, get_by_number
 from app.services.context import Actor, snapshot
 from app.services.errors import PermissionDenied, ValidationError
+from app.services.users import user_named
 
 #: The most rows one search returns.
 MAX_LIMIT = 1000
@@ -74,8 +75,8 @@ def _ids(session: Session, criteria: CaseSearch, pairs: list[tuple[str, str]],
                                    "account", "account").id
     if (criteria.responsible_username or "").strip():
         name = (criteria.responsible_username or "").strip()
-        user_id = session.scalar(select(AppUser.id)
-                                 .where(func.lower(AppUser.username) == name.lower()))
+        user = user_named(session, name)
+        user_id = user.id if user is not None else None
         if user_id is None:
             raise ValidationError(f"There is no user called '{name}'.", "responsible_user")
     pair_filter = or_(*(and_(Case.case_type_code == t, Case.status_code == s)

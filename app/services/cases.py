@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -96,6 +96,7 @@ from app.services.common import (
 )
 from app.services.context import Actor, read_only, transaction
 from app.services.errors import NotFound, ValidationError
+from app.services.users import user_named
 
 T = TypeVar("T")
 
@@ -256,7 +257,7 @@ def _user(session: Session, username: str | None) -> AppUser | None:
     name = (username or "").strip()
     if not name:
         return None
-    user = session.scalar(select(AppUser).where(func.lower(AppUser.username) == name.lower()))
+    user = user_named(session, name)
     if user is None or not user.is_active:
         raise ValidationError(f"There is no active user called '{name}'.", "responsible_user")
     return user

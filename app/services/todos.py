@@ -41,6 +41,7 @@ from app.services.common import code_text, required_text
 from app.services.context import Actor, now, read_only, today, transaction
 from app.services.errors import ConcurrentChange, NotFound, PermissionDenied, ValidationError
 from app.services.lookup import check_identifier
+from app.services.users import user_named
 
 TodoView = Literal["MINE", "MY_GROUPS", "ALL"]
 VIEWS: tuple[TodoView, ...] = ("MINE", "MY_GROUPS", "ALL")
@@ -148,8 +149,7 @@ def _code(value: str, field: str, what: str) -> str:
     return code_text(value, field, what, CODE_LENGTH, f"{what.split()[-1].upper()}-1")
 
 
-def _user(session: Session, username: str) -> AppUser | None:
-    return session.scalar(select(AppUser).where(AppUser.username == username))
+_user = user_named
 
 
 def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:

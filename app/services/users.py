@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models.enums import UserRole
@@ -45,6 +46,12 @@ def _view(user: AppUser) -> UserView:
         user.password_hash is not None,
         user.version,
     )
+
+
+def user_named(session: Session, username: str) -> AppUser | None:
+    """The user with this user name, whatever its case (user names are unique that way)."""
+    return session.scalar(select(AppUser).where(func.lower(AppUser.username)
+                                                == username.strip().lower()))
 
 
 def user_count(db: Database) -> int:
@@ -91,7 +98,7 @@ def create_user(
     if password is not None:
         _check_password(password, confirm)
     with transaction(db, actor) as session:
-        if session.scalar(select(AppUser.id).where(func.lower(AppUser.username) == name.lower())):
+        if user_named(session, name) is not None:
             raise ValidationError(f"There is already a user called '{name}'.", "username")
         user = AppUser(
             username=name,

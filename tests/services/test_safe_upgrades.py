@@ -18,7 +18,6 @@ from typing import Any
 import keyring
 import pytest
 from alembic import command
-from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -42,6 +41,7 @@ from app.models.enums import UserRole
 from app.services import users
 from app.services.errors import DatabaseProblem, DomainError, PermissionDenied
 from app.services.schema_access import authenticate_any_schema
+from tests.conftest import MemoryKeyring
 
 OLD = "0009"
 BACKUP_NAME = re.compile(r"^(?P<name>.+\.sqlite)\.backup-\d{8}-\d{4}-rev(?P<rev>\w+)(-\d+)?$")
@@ -264,34 +264,6 @@ def test_the_log_records_start_and_refusals(tmp_path: Path,
 
 
 # ---------------------------------------------------------------------------------- keyring
-
-
-class MemoryKeyring(KeyringBackend):
-    """The keyring's in-memory stand-in for the tests."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    yield store
-    keyring.set_keyring(previous)
 
 
 def test_the_password_goes_to_the_keyring_never_to_settings(memory_keyring: MemoryKeyring) -> None:

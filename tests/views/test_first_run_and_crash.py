@@ -22,19 +22,11 @@ from app.services.errors import PermissionDenied
 from app.services.schema_access import authenticate_any_schema
 from app.views import crash, launch
 from app.views.welcome import WelcomeDialog
-from tests.services.test_safe_upgrades import OLD, PASSWORD, MemoryKeyring, old_pg_database
+from tests.conftest import MemoryKeyring
+from tests.services.test_safe_upgrades import OLD, PASSWORD, old_pg_database
 from tests.views.conftest import settle
 
 PG_URL = os.environ.get("SWITCHBOARD_TEST_PG_URL")
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    yield store
-    keyring.set_keyring(previous)
 
 
 def when_shown(kind: type[QWidget], act: Callable[[Any], None]) -> None:
